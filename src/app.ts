@@ -1,0 +1,91 @@
+// Composes the parts of one gateway process — database, (in demo mode) the simulator,
+// the sync engine and the HTTP server — and takes them down in reverse order.
+import type { Config } from './config.ts';
+import { openDatabase, type Database } from './db/database.ts';
+import type { Logger } from './logger.ts';
+import { startServer } from './server/server.ts';
+import { createSimulator, DEMO_TOKEN } from './simulator/index.ts';
+import { createSyncEngine, type SyncEngine } from './sync/engine.ts';
+import { USER_AGENT } from './version.ts';
+
+export interface App {
+  readonly url: string;
+  readonly database: Database;
+  readonly sync: SyncEngine | undefined;
+  /** The demo-mode simulator's URL, when it runs. */
+  readonly simulatorUrl: string | undefined;
+  /** Stops every part, last started first. */
+  close(): Promise<void>;
+}
+
+/** Options for {@link startApp}. */
+export interface AppOptions {
+  config: Config;
+  logger: Logger;
+  /** Run the sync engine (default true). */
+  sync?: boolean;
+}
+
+/** Where to sync from: the configured Base account, or a simulator started here (demo mode). */
+async function upstream(config: Config, logger: Logger, closers: Array<() => Promise<void>>) {
+  if (config.base.accessToken) return { url: config.base.apiUrl, token: config.base.accessToken, simulatorUrl: undefined };
+  const simulator = createSimulator({
+    seed: config.simulator.seed,
+    world: { total: config.simulator.objects },
+    activityPerSecond: config.simulator.activityPerSecond,
+    logger: logger.child({ component: 'simulator' }),
+  });
+  const url = await simulator.listen(config.simulator.port, '127.0.0.1').catch((error: NodeJS.ErrnoException) => {
+    throw new Error(`the demo simulator cannot listen on 127.0.0.1:${config.simulator.port} (SIMULATOR_PORT): ${error.code ?? error.message}`);
+  });
+  closers.push(() => simulator.close());
+  logger.info({ simulator: url }, `demo mode: no BASE_ACCESS_TOKEN, syncing from the built-in simulator at ${url}`);
+  return { url, token: DEMO_TOKEN, simulatorUrl: url };
+}
+
+export async function startApp({ config, logger, sync = true }: AppOptions): Promise<App> {
+  const started = Date.now();
+  const closers: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const closer of closers.reverse()) {
+      try {
+        await closer();
+      } catch (error) {
+        logger.error({ err: error }, 'error during shutdown');
+      }
+    }
+  };
+  try {
+    const database = await openDatabase({ config, logger });
+    closers.push(() => database.close());
+
+    let engine: SyncEngine | undefined;
+    let simulatorUrl: string | undefined;
+    if (sync) {
+      const source = await upstream(config, logger, closers);
+      simulatorUrl = source.simulatorUrl;
+      const syncEngine = createSyncEngine({
+        prisma: database.prisma,
+        databaseUrl: database.url,
+        baseUrl: source.url,
+        token: source.token,
+        deviceUuid: config.base.deviceUuid,
+        userAgent: USER_AGENT,
+        intervalMs: config.sync.intervalMs,
+        logger,
+      });
+      // A fatal sync error (a refused token) is logged and recorded; the server keeps serving the mirror.
+      syncEngine.run().catch(() => undefined);
+      closers.push(() => syncEngine.stop());
+      engine = syncEngine;
+    }
+
+    const server = await startServer({ host: config.host, port: config.port, logger });
+    closers.push(() => server.close());
+    logger.info({ url: server.url, ms: Date.now() - started, embeddedPostgres: database.embedded }, `gateway ready at ${server.url}`);
+    return { url: server.url, database, sync: engine, simulatorUrl, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,122 @@
+// Every setting comes from the environment and is validated here, once, at start-up.
+// A bad value stops the process with one line that names the variable and says what is wrong;
+// secret values are never echoed.
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const emptyAsUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+
+const port = (fallback: number) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ error: 'must be a port number' })
+      .int('must be a whole number')
+      .min(0, 'must be between 0 and 65535')
+      .max(65535, 'must be between 0 and 65535')
+      .default(fallback),
+  );
+
+const httpUrl = z
+  .string()
+  .refine((value) => URL.canParse(value) && ['http:', 'https:'].includes(new URL(value).protocol), {
+    error: 'must be an http(s) URL such as https://api.getbase.com',
+  })
+  .transform((value) => value.replace(/\/+$/, ''));
+
+const postgresUrl = z
+  .string()
+  .refine((value) => URL.canParse(value) && ['postgres:', 'postgresql:'].includes(new URL(value).protocol), {
+    error: 'must be a postgres:// or postgresql:// URL',
+  });
+
+const schema = z.object({
+  /** Postgres to mirror into; when unset, a Postgres embedded from npm runs with its data under DATA_DIR. */
+  DATABASE_URL: z.preprocess(emptyAsUndefined, postgresUrl.optional()),
+  /** Where the embedded Postgres (and other local state) keeps its files. */
+  DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('.data')),
+  /** Interface the HTTP server binds to. */
+  HOST: z.preprocess(emptyAsUndefined, z.string().default('127.0.0.1')),
+  /** Port of the HTTP server (GraphQL, health); 0 picks a free one. */
+  PORT: port(4000),
+  /** Base API root; the Sync API lives under /v2/sync. */
+  BASE_API_URL: z.preprocess(emptyAsUndefined, httpUrl.default('https://api.getbase.com')),
+  /** Base access token with the `sync` scope; when unset, the built-in simulator is the upstream (demo mode). */
+  BASE_ACCESS_TOKEN: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      // Checked without echoing the value: it is a secret.
+      .refine((value) => /^\S+$/.test(value), 'must not contain whitespace')
+      .refine((value) => value.length === 64, 'must be 64 characters long, like every Base access token')
+      .optional(),
+  ),
+  /** This mirror's device UUID for the Sync API; generated once and kept in the database when unset. */
+  BASE_DEVICE_UUID: z.preprocess(emptyAsUndefined, z.uuid('must be a UUID').optional()),
+  /** Wait between two sync sessions, in ms: how fresh the mirror is kept. */
+  SYNC_INTERVAL_MS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(100, 'must be at least 100 ms').default(1000)),
+  /** Demo mode: port of the built-in Sync API simulator (its control API lives there too). */
+  SIMULATOR_PORT: port(3030),
+  /** Demo mode: seed of the simulated CRM world. */
+  SIMULATOR_SEED: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').default(1)),
+  /** Demo mode: objects in the simulated world at start. */
+  SIMULATOR_OBJECTS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must not be negative').default(5000)),
+  /** Demo mode: live creates, updates and deletes per second in the simulated world. */
+  SIMULATOR_ACTIVITY: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number' }).min(0, 'must not be negative').default(1)),
+  /** Log level: fatal, error, warn, info, debug, trace or silent. */
+  LOG_LEVEL: z.preprocess(
+    emptyAsUndefined,
+    z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  ),
+});
+
+export type Env = z.infer<typeof schema>;
+
+/** The validated settings of one process. */
+export interface Config {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  host: string;
+  port: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+  base: {
+    apiUrl: string;
+    accessToken: string | undefined;
+    deviceUuid: string | undefined;
+  };
+  sync: { intervalMs: number };
+  /** The built-in upstream of demo mode (used when no access token is set). */
+  simulator: { port: number; seed: number; objects: number; activityPerSecond: number };
+}
+
+/** Thrown for an invalid setting; its message is the one line printed before exiting. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
+    super(`${variable}: ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the settings; throws a {@link ConfigError} naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    base: { apiUrl: e.BASE_API_URL, accessToken: e.BASE_ACCESS_TOKEN, deviceUuid: e.BASE_DEVICE_UUID },
+    sync: { intervalMs: e.SYNC_INTERVAL_MS },
+    simulator: { port: e.SIMULATOR_PORT, seed: e.SIMULATOR_SEED, objects: e.SIMULATOR_OBJECTS, activityPerSecond: e.SIMULATOR_ACTIVITY },
+  };
+}

@@ -1,0 +1,52 @@
+// The Base resource types that have a table of their own. Any other type in the stream
+// is kept in `other_resources`.
+
+/** A Base resource type as the Sync API names it in `meta.type`. */
+export const RESOURCE_TYPES = [
+  'user',
+  'lead',
+  'contact',
+  'deal',
+  'pipeline',
+  'stage',
+  'source',
+  'lead_source',
+  'deal_source',
+  'loss_reason',
+  'tag',
+  'note',
+  'task',
+  'associated_contact',
+  'product',
+  'order',
+  'line_item',
+  'call',
+] as const;
+
+export type ResourceType = (typeof RESOURCE_TYPES)[number];
+
+/** The table of a type: its REST collection, plural snake_case. */
+export const TABLES: Record<ResourceType, string> = {
+  user: 'users',
+  lead: 'leads',
+  contact: 'contacts',
+  deal: 'deals',
+  pipeline: 'pipelines',
+  stage: 'stages',
+  source: 'sources',
+  lead_source: 'lead_sources',
+  deal_source: 'deal_sources',
+  loss_reason: 'loss_reasons',
+  tag: 'tags',
+  note: 'notes',
+  task: 'tasks',
+  associated_contact: 'associated_contacts',
+  product: 'products',
+  order: 'orders',
+  line_item: 'line_items',
+  call: 'calls',
+};
+
+export function isResourceType(type: string): type is ResourceType {
+  return Object.hasOwn(TABLES, type);
+}

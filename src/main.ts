@@ -1,0 +1,189 @@
+#!/usr/bin/env node
+// The command line: base-sync-gateway start | sync | simulate | migrate.
+import { Command, CommanderError } from 'commander';
+import { startApp } from './app.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { openDatabase } from './db/database.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createSimulator, DEMO_TOKEN } from './simulator/index.ts';
+import { createSyncEngine } from './sync/engine.ts';
+import { USER_AGENT, VERSION } from './version.ts';
+
+/** sysexits' EX_CONFIG: the configuration is wrong, retrying will not help. */
+const EXIT_CONFIG = 78;
+/** Time allowed for a graceful shutdown before the process exits anyway. */
+const SHUTDOWN_TIMEOUT_MS = 15_000;
+
+function setup(): { config: Config; logger: Logger } {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`base-sync-gateway: invalid configuration: ${error.message}\n`);
+      process.exit(EXIT_CONFIG);
+    }
+    throw error;
+  }
+  return { config, logger: createLogger({ level: config.logLevel }) };
+}
+
+/** Runs `stop` on the first SIGINT/SIGTERM, then exits; a second signal or the timeout forces the exit. */
+function onShutdownSignal(logger: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(130);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      logger.error(`shutdown took longer than ${SHUTDOWN_TIMEOUT_MS} ms: exiting anyway`);
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS).unref();
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}
+
+function fail(logger: Logger, error: unknown): void {
+  logger.fatal({ err: error }, error instanceof Error ? error.message : String(error));
+  // pino's pretty transport writes from a worker; give it a moment before exiting.
+  setTimeout(() => process.exit(1), 200);
+}
+
+const program = new Command()
+  .name('base-sync-gateway')
+  .description('Mirror a Base CRM (Zendesk Sell) account into Postgres and serve it over GraphQL.')
+  .version(VERSION)
+  .showHelpAfterError();
+
+program
+  .command('start', { isDefault: true })
+  .description(
+    'start everything: database (embedded unless DATABASE_URL is set), migrations, the sync engine ' +
+      '(from Base with BASE_ACCESS_TOKEN, else from a built-in simulator) and the HTTP server',
+  )
+  .addHelpText('after', '\nExamples:\n  $ base-sync-gateway start                        # demo mode, embedded Postgres\n  $ BASE_ACCESS_TOKEN=... base-sync-gateway start  # mirror your Base account')
+  .action(async () => {
+    const { config, logger } = setup();
+    try {
+      const app = await startApp({ config, logger });
+      onShutdownSignal(logger, () => app.close());
+    } catch (error) {
+      fail(logger, error);
+    }
+  });
+
+program
+  .command('migrate')
+  .description('apply pending database migrations and exit')
+  .addHelpText('after', '\nExample:\n  $ DATABASE_URL=postgresql://user@localhost/base base-sync-gateway migrate')
+  .action(async () => {
+    const { config, logger } = setup();
+    try {
+      const database = await openDatabase({ config, logger });
+      await database.close();
+      logger.info('database is up to date');
+    } catch (error) {
+      fail(logger, error);
+    }
+  });
+
+program
+  .command('sync')
+  .description('sync from Base (BASE_API_URL, BASE_ACCESS_TOKEN) into the database')
+  .requiredOption('--once', 'run one full session, then exit (0 on success)')
+  .addHelpText('after', '\nExample:\n  $ BASE_ACCESS_TOKEN=... DATABASE_URL=postgresql://localhost/base base-sync-gateway sync --once')
+  .action(async () => {
+    const { config, logger } = setup();
+    if (!config.base.accessToken) {
+      process.stderr.write('base-sync-gateway: invalid configuration: BASE_ACCESS_TOKEN: required by sync (start runs a demo without it)\n');
+      process.exit(EXIT_CONFIG);
+    }
+    let exitCode = 1;
+    try {
+      const database = await openDatabase({ config, logger });
+      const engine = createSyncEngine({
+        prisma: database.prisma,
+        databaseUrl: database.url,
+        baseUrl: config.base.apiUrl,
+        token: config.base.accessToken,
+        deviceUuid: config.base.deviceUuid,
+        userAgent: USER_AGENT,
+        intervalMs: config.sync.intervalMs,
+        logger,
+      });
+      onShutdownSignal(logger, async () => {
+        await engine.stop();
+        await database.close();
+      });
+      try {
+        const summary = await engine.runOnce();
+        logger.info(summary, summary.started ? 'sync finished' : 'nothing new to sync');
+        exitCode = summary.interrupted ? 130 : 0;
+      } finally {
+        await database.close();
+      }
+    } catch (error) {
+      logger.fatal({ err: error }, error instanceof Error ? error.message : String(error));
+    }
+    setTimeout(() => process.exit(exitCode), 100);
+  });
+
+program
+  .command('simulate')
+  .description('run the Base Sync API simulator alone, with a generated CRM world')
+  .option('--port <port>', 'port to listen on', '3030')
+  .option('--host <host>', 'interface to listen on', '127.0.0.1')
+  .option('--token <token>', 'bearer token clients must send (64 characters)', DEMO_TOKEN)
+  .option('--seed <n>', 'seed of the world, activity and faults', '1')
+  .option('--objects <n>', 'objects in the initial world', '5000')
+  .option('--activity <perSecond>', 'live creates, updates and deletes per second', '0')
+  .option('--page-size <n>', 'items per queue page', '100')
+  .addHelpText('after', '\nExample:\n  $ base-sync-gateway simulate --port 3030 --objects 100000 --activity 5')
+  .action(async (opts: Record<string, string>) => {
+    const logger = createLogger({ level: 'info' });
+    const integer = (name: string, value: string | undefined, min = 0) => {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < min) {
+        process.stderr.write(`base-sync-gateway simulate: --${name} must be a whole number >= ${min} (got ${JSON.stringify(value)})\n`);
+        process.exit(2);
+      }
+      return n;
+    };
+    const activity = Number(opts.activity);
+    if (!(activity >= 0)) {
+      process.stderr.write(`base-sync-gateway simulate: --activity must be a number >= 0 (got ${JSON.stringify(opts.activity)})\n`);
+      process.exit(2);
+    }
+    const simulator = createSimulator({
+      token: opts.token,
+      seed: integer('seed', opts.seed),
+      world: { total: integer('objects', opts.objects) },
+      activityPerSecond: activity,
+      pageSize: integer('page-size', opts.pageSize, 1),
+      logger,
+    });
+    try {
+      const url = await simulator.listen(integer('port', opts.port), opts.host);
+      logger.info({ url, token: opts.token === DEMO_TOKEN ? 'the demo token (see README)' : 'as given' }, `Sync API simulator at ${url}`);
+      onShutdownSignal(logger, () => simulator.close());
+    } catch (error) {
+      fail(logger, error);
+    }
+  });
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  if (!(error instanceof CommanderError)) throw error;
+}

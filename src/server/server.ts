@@ -1,0 +1,57 @@
+// The gateway's HTTP server (node:http). Routes are added here as the parts land:
+// health now; GraphQL, WebSockets and metrics later.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../logger.ts';
+
+/** Options for {@link startServer}. */
+export interface ServerOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  logger: Logger;
+}
+
+export interface GatewayServer {
+  /** Base URL, e.g. http://127.0.0.1:4000 */
+  readonly url: string;
+  readonly server: Server;
+  /** Stops accepting connections and closes idle ones; resolves when all are gone. */
+  close(): Promise<void>;
+}
+
+export async function startServer(options: ServerOptions): Promise<GatewayServer> {
+  const server = createServer((req, res) => route(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${host}:${port}`,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+function route(req: IncomingMessage, res: ServerResponse): void {
+  const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+  if (pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+    return sendJson(res, 200, { status: 'ok' });
+  }
+  sendJson(res, 404, { error: 'not found' });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

@@ -1,0 +1,9 @@
+// A faithful simulator of the Base (Zendesk Sell) Sync API: the upstream of demo mode and of
+// every test and benchmark. Depends on nothing in src/sync.
+export { DEMO_TOKEN } from './auth.ts';
+export { createSimulator, type Simulator, type SimulatorOptions, type SimulatorStats } from './simulator.ts';
+export { ChangeBatchError, type Change, type ChangeResult, type ChangeProblem } from './changes.ts';
+export type { SeedRequest, SimObject } from './control.ts';
+export type { SeedResult } from './server.ts';
+export type { FaultConfig } from './faults.ts';
+export type { SyncItem } from './queue.ts';

@@ -1,0 +1,275 @@
+// The ground truth: which objects exist, at which revision. Every object has a dense "handle"
+// (an index into typed arrays holding its type, id, revision and liveness); payloads are derived
+// on demand by the generator and merged with a per-object override record, so a 1,000,000-object
+// world costs ~20 bytes per object and seeds in milliseconds.
+//
+// Seeded objects of a type occupy a contiguous handle range and a contiguous id range, so
+// id → handle is arithmetic for them; objects created later are found through a small Map.
+import { createGenerator, firstIdOf, isoTime, planCounts, type Generator, type Payload, type SeededRange } from './generator.ts';
+import { GENERATED_TYPES, pascalCase } from './resource-types.ts';
+import { createRng, hashString, type Rng } from './random.ts';
+
+/** What a world is generated from. */
+export interface WorldSpec {
+  /** Seed of every generated value. */
+  seed: number;
+  /** Total number of objects, spread over the types like a real account. */
+  total?: number;
+  /** Exact per-type counts (any type name); wins over `total`. */
+  counts?: Partial<Record<string, number>>;
+}
+
+export interface TypeTable {
+  readonly name: string;
+  readonly index: number;
+  /** The type as spelled in ack keys (`LineItem`). */
+  readonly pascal: string;
+  readonly firstId: number;
+  readonly seededCount: number;
+  /** Handle of the seeded object with id `firstId`. */
+  readonly seededBase: number;
+  /** Next id handed to a created object. */
+  nextId: number;
+  /** Live objects of this type. */
+  live: number;
+  /** id → handle of objects outside the seeded range. */
+  readonly extra: Map<number, number>;
+  /** Handles of objects outside the seeded range, in creation order (for listing). */
+  readonly extraHandles: number[];
+}
+
+export type ChangeKind = 'create' | 'update' | 'delete';
+export type ChangeListener = (handle: number, kind: ChangeKind) => void;
+
+export interface World {
+  readonly seed: number;
+  readonly types: readonly TypeTable[];
+  /** Number of handles ever allocated (live or dead). */
+  handleCount(): number;
+  table(type: string): TypeTable | undefined;
+  tableByPascal(pascal: string): TypeTable | undefined;
+  typeOf(handle: number): TypeTable;
+  idOf(handle: number): number;
+  revisionOf(handle: number): number;
+  isLive(handle: number): boolean;
+  handleOf(table: TypeTable, id: number): number | undefined;
+  /** The full payload of a live object. */
+  payload(handle: number): Payload;
+  /** Creates an object (a new id unless `id` is given); answers its handle. */
+  create(type: string, options?: { id?: number; data?: Payload; rng?: Rng }): number;
+  /** Merges `data` into an object and bumps its revision; answers the new revision. */
+  update(handle: number, data: Payload): number;
+  delete(handle: number): void;
+  /** Handle at listing position `pos` of a type (seeded range first, then created objects). */
+  handleAt(table: TypeTable, pos: number): number | undefined;
+  /** Number of listing positions of a type (live or dead). */
+  positions(table: TypeTable): number;
+  /** A random live id of a type (bounded probing: may answer null on a sparse type). */
+  pickLive(type: string, rng: Rng, accept?: (id: number) => boolean): number | null;
+  /** Live objects per type. */
+  counts(): Record<string, number>;
+  liveCount(): number;
+  /** Registers the listener told about every change (the device queues). */
+  onChange(listener: ChangeListener): void;
+  readonly generator: Generator;
+}
+
+function growU32(a: Uint32Array<ArrayBuffer>, need: number): Uint32Array<ArrayBuffer> {
+  if (need <= a.length) return a;
+  const b = new Uint32Array(Math.max(need, a.length * 2, 1024));
+  b.set(a);
+  return b;
+}
+function growF64(a: Float64Array<ArrayBuffer>, need: number): Float64Array<ArrayBuffer> {
+  if (need <= a.length) return a;
+  const b = new Float64Array(Math.max(need, a.length * 2, 1024));
+  b.set(a);
+  return b;
+}
+function growU8(a: Uint8Array<ArrayBuffer>, need: number): Uint8Array<ArrayBuffer> {
+  if (need <= a.length) return a;
+  const b = new Uint8Array(Math.max(need, a.length * 2, 1024));
+  b.set(a);
+  return b;
+}
+function growU16(a: Uint16Array<ArrayBuffer>, need: number): Uint16Array<ArrayBuffer> {
+  if (need <= a.length) return a;
+  const b = new Uint16Array(Math.max(need, a.length * 2, 1024));
+  b.set(a);
+  return b;
+}
+
+/** Per-type counts of a spec (exact counts win over a total). */
+export function specCounts(spec: WorldSpec): Record<string, number> {
+  if (spec.counts) {
+    const out: Record<string, number> = {};
+    for (const [type, n] of Object.entries(spec.counts)) if (n !== undefined) out[type] = Math.max(0, Math.floor(n));
+    return out;
+  }
+  return planCounts(spec.total ?? 0);
+}
+
+export function createWorld(spec: WorldSpec): World {
+  const seed = spec.seed;
+  const counts = specCounts(spec);
+  // Generated types in dependency order, then any other named type.
+  const order = [...GENERATED_TYPES.filter((t) => (counts[t] ?? 0) > 0), ...Object.keys(counts).filter((t) => !(GENERATED_TYPES as readonly string[]).includes(t) && (counts[t] ?? 0) > 0)];
+  const total = order.reduce((s, t) => s + (counts[t] ?? 0), 0);
+
+  let typeIdx = new Uint16Array(Math.max(total, 1024));
+  let ids = new Float64Array(Math.max(total, 1024));
+  let revs = new Uint32Array(Math.max(total, 1024));
+  let alive = new Uint8Array(Math.max(total, 1024));
+  let handles = 0;
+  const overrides = new Map<number, Payload>();
+  const tables: TypeTable[] = [];
+  const byName = new Map<string, TypeTable>();
+  const byPascal = new Map<string, TypeTable>();
+  const layout = new Map<string, SeededRange>();
+  let listener: ChangeListener = () => {};
+
+  const addTable = (name: string, seededCount: number): TypeTable => {
+    const firstId = firstIdOf(name);
+    const table: TypeTable = {
+      name,
+      index: tables.length,
+      pascal: pascalCase(name),
+      firstId,
+      seededCount,
+      seededBase: handles,
+      nextId: firstId + seededCount,
+      live: seededCount,
+      extra: new Map(),
+      extraHandles: [],
+    };
+    tables.push(table);
+    byName.set(name, table);
+    byPascal.set(table.pascal, table);
+    return table;
+  };
+
+  for (const name of order) {
+    const n = counts[name] ?? 0;
+    const table = addTable(name, n);
+    layout.set(name, { firstId: table.firstId, count: n });
+    typeIdx.fill(table.index, handles, handles + n);
+    revs.fill(1, handles, handles + n);
+    alive.fill(1, handles, handles + n);
+    for (let k = 0; k < n; k++) ids[handles + k] = table.firstId + k;
+    handles += n;
+  }
+
+  const generator = createGenerator(seed, layout);
+  const activityRng = createRng(seed ^ hashString('world-create'));
+
+  const handleOf = (table: TypeTable, id: number): number | undefined => {
+    const k = id - table.firstId;
+    if (k >= 0 && k < table.seededCount) return table.seededBase + k;
+    return table.extra.get(id);
+  };
+
+  const tableOrCreate = (type: string): TypeTable => byName.get(type) ?? addTable(type, 0);
+
+  const allocate = (table: TypeTable, id: number): number => {
+    const h = handles++;
+    typeIdx = growU16(typeIdx, handles);
+    ids = growF64(ids, handles);
+    revs = growU32(revs, handles);
+    alive = growU8(alive, handles);
+    typeIdx[h] = table.index;
+    ids[h] = id;
+    revs[h] = 0;
+    alive[h] = 0;
+    table.extra.set(id, h);
+    table.extraHandles.push(h);
+    return h;
+  };
+
+  const world: World = {
+    seed,
+    types: tables,
+    generator,
+    handleCount: () => handles,
+    table: (type) => byName.get(type),
+    tableByPascal: (pascal) => byPascal.get(pascal),
+    typeOf: (h) => tables[typeIdx[h] as number] as TypeTable,
+    idOf: (h) => ids[h] as number,
+    revisionOf: (h) => revs[h] as number,
+    isLive: (h) => h < handles && alive[h] === 1,
+    handleOf,
+    payload(h) {
+      const table = tables[typeIdx[h] as number] as TypeTable;
+      return generator.payload(table.name, ids[h] as number, overrides.get(h));
+    },
+    create(type, options = {}) {
+      const table = tableOrCreate(type);
+      let id = options.id;
+      if (id === undefined) {
+        while (handleOf(table, table.nextId) !== undefined) table.nextId++;
+        id = table.nextId++;
+      }
+      const h = handleOf(table, id) ?? allocate(table, id);
+      if (alive[h] === 1) throw new Error(`${type} ${id} already exists`);
+      const now = isoTime(Date.now());
+      const { id: _ignored, ...data } = options.data ?? {};
+      const refs = generator.refsForNew(type, id, { pick: (t, accept) => world.pickLive(t, options.rng ?? activityRng, accept) }, options.rng ?? activityRng);
+      overrides.set(h, { ...refs, created_at: now, updated_at: now, ...data });
+      revs[h] = (revs[h] as number) + 1;
+      alive[h] = 1;
+      table.live++;
+      listener(h, 'create');
+      return h;
+    },
+    update(h, data) {
+      if (alive[h] !== 1) throw new Error('object is not live');
+      const { id: _ignored, ...fields } = data;
+      overrides.set(h, { ...overrides.get(h), updated_at: isoTime(Date.now()), ...fields });
+      const revision = (revs[h] as number) + 1;
+      revs[h] = revision;
+      listener(h, 'update');
+      return revision;
+    },
+    delete(h) {
+      if (alive[h] !== 1) throw new Error('object is not live');
+      alive[h] = 0;
+      overrides.delete(h);
+      (tables[typeIdx[h] as number] as TypeTable).live--;
+      listener(h, 'delete');
+    },
+    handleAt(table, pos) {
+      if (pos < table.seededCount) return table.seededBase + pos;
+      return table.extraHandles[pos - table.seededCount];
+    },
+    positions: (table) => table.seededCount + table.extraHandles.length,
+    pickLive(type, rng, accept) {
+      const table = byName.get(type);
+      if (!table || table.live === 0) return null;
+      const span = table.nextId - table.firstId;
+      for (let tries = 0; tries < 48 && span > 0; tries++) {
+        const id = table.firstId + rng.int(span);
+        const h = handleOf(table, id);
+        if (h !== undefined && alive[h] === 1 && (accept === undefined || accept(id))) return id;
+      }
+      // A sparse type (most objects deleted): scan from a random position, wrapping around.
+      const n = world.positions(table);
+      const start = rng.int(n);
+      for (let i = 0; i < n; i++) {
+        const h = world.handleAt(table, (start + i) % n);
+        if (h === undefined || alive[h] !== 1) continue;
+        const id = ids[h] as number;
+        if (accept === undefined || accept(id)) return id;
+      }
+      return null;
+    },
+    counts() {
+      const out: Record<string, number> = {};
+      for (const t of tables) out[t.name] = t.live;
+      return out;
+    },
+    liveCount: () => tables.reduce((s, t) => s + t.live, 0),
+    onChange(l) {
+      listener = l;
+    },
+  };
+  return world;
+}

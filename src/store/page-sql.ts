@@ -1,0 +1,125 @@
+// Builds the one SQL statement that applies a page. Each part (upserts or deletes of one
+// type) is a pair of data-modifying CTEs reading its rows from a jsonb parameter; their
+// change events are inserted together, and NOTIFY wakes listeners when the transaction
+// commits. The text depends only on which parts a page has, so it is built once per shape.
+import { TABLES, type ResourceType } from '../db/resource-types.ts';
+import { COLUMNS, type ColumnKind } from './columns.ts';
+
+/** The channel listeners are woken on; the payload is the newest `seq`. */
+export const CHANGE_CHANNEL = 'bsg_change_events';
+
+export type PagePart =
+  | { op: 'upsert'; type: ResourceType }
+  | { op: 'delete'; type: ResourceType }
+  | { op: 'upsert-other' }
+  | { op: 'delete-other' };
+
+const SQL_TYPES: Record<ColumnKind, string> = {
+  bigint: 'bigint',
+  int: 'integer',
+  numeric: 'numeric',
+  bool: 'boolean',
+  text: 'text',
+  timestamptz: 'timestamptz',
+  date: 'date',
+  jsonb: 'jsonb',
+  'text[]': 'text[]',
+  'bigint[]': 'bigint[]',
+};
+
+const q = (identifier: string) => `"${identifier}"`;
+const literal = (value: string) => `'${value.replaceAll("'", "''")}'`;
+
+function upsert(type: ResourceType, n: number, param: number): { ctes: string[]; events: string } {
+  const table = q(TABLES[type]);
+  const typed = COLUMNS[type].map(([name, kind]) => [name, SQL_TYPES[kind]] as const);
+  const keyed = type === 'associated_contact' ? ['deal_id', 'contact_id'] : ['id'];
+  const columns = [...(type === 'associated_contact' ? [] : [['id', 'bigint'] as const]), ...typed, ['revision', 'bigint'] as const, ['raw', 'jsonb'] as const];
+  const names = columns.map(([name]) => q(name));
+  const key = keyed.map(q).join(', ');
+  const matches = keyed.map((k) => `o.${q(k)} = i.${q(k)}`).join(' AND ');
+  return {
+    ctes: [
+      `in${n} AS (SELECT * FROM jsonb_to_recordset($${param}::jsonb) AS x(${columns.map(([name, sqlType]) => `${q(name)} ${sqlType}`).join(', ')}))`,
+      // The state before this statement: a CTE sees the snapshot the statement started with.
+      `old${n} AS (SELECT ${keyed.map((k) => `o.${q(k)}`).join(', ')}, o."deleted_at" FROM ${table} o JOIN in${n} i ON ${matches})`,
+      `w${n} AS (INSERT INTO ${table} AS t (${names.join(', ')}, "deleted_at", "synced_at")
+        SELECT ${names.join(', ')}, NULL, now() FROM in${n}
+        ON CONFLICT (${key}) DO UPDATE SET ${[...names, '"deleted_at"', '"synced_at"'].map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
+        WHERE t."revision" < EXCLUDED."revision"
+        RETURNING ${keyed.map((k) => `t.${q(k)}`).join(', ')}, t."id" AS event_id, t."revision")`,
+    ],
+    // New row, or a tombstone brought back by a newer revision: CREATED; a live row changed: UPDATED.
+    // An associated contact that came without an id has no key for an event; its row is kept.
+    events: `SELECT ${literal(type)}, w.event_id, CASE WHEN o.${q(keyed[0]!)} IS NULL OR o."deleted_at" IS NOT NULL THEN 'CREATED' ELSE 'UPDATED' END::change_kind, w."revision"
+      FROM w${n} w LEFT JOIN old${n} o ON ${keyed.map((k) => `o.${q(k)} = w.${q(k)}`).join(' AND ')}
+      WHERE w.event_id IS NOT NULL`,
+  };
+}
+
+function remove(type: ResourceType, n: number, param: number): { ctes: string[]; events: string } {
+  const table = q(TABLES[type]);
+  return {
+    ctes: [
+      `in${n} AS (SELECT * FROM jsonb_to_recordset($${param}::jsonb) AS x("id" bigint))`,
+      // Only a live row is tombstoned: deleting what we never had, or twice, changes nothing.
+      `w${n} AS (UPDATE ${table} t SET "deleted_at" = now(), "synced_at" = now() FROM in${n} i
+        WHERE t."id" = i."id" AND t."deleted_at" IS NULL RETURNING t."id", t."revision")`,
+    ],
+    events: `SELECT ${literal(type)}, w."id", 'DELETED'::change_kind, w."revision" FROM w${n} w`,
+  };
+}
+
+function upsertOther(n: number, param: number): { ctes: string[]; events: string } {
+  return {
+    ctes: [
+      `in${n} AS (SELECT * FROM jsonb_to_recordset($${param}::jsonb) AS x("type" text, "id" bigint, "revision" bigint, "raw" jsonb))`,
+      `old${n} AS (SELECT o."type", o."id", o."deleted_at" FROM "other_resources" o JOIN in${n} i ON o."type" = i."type" AND o."id" = i."id")`,
+      `w${n} AS (INSERT INTO "other_resources" AS t ("type", "id", "revision", "raw", "deleted_at", "synced_at")
+        SELECT "type", "id", "revision", "raw", NULL, now() FROM in${n}
+        ON CONFLICT ("type", "id") DO UPDATE SET "revision" = EXCLUDED."revision", "raw" = EXCLUDED."raw", "deleted_at" = NULL, "synced_at" = now()
+        WHERE t."revision" < EXCLUDED."revision"
+        RETURNING t."type", t."id", t."revision")`,
+    ],
+    events: `SELECT w."type", w."id", CASE WHEN o."id" IS NULL OR o."deleted_at" IS NOT NULL THEN 'CREATED' ELSE 'UPDATED' END::change_kind, w."revision"
+      FROM w${n} w LEFT JOIN old${n} o ON o."type" = w."type" AND o."id" = w."id"`,
+  };
+}
+
+function removeOther(n: number, param: number): { ctes: string[]; events: string } {
+  return {
+    ctes: [
+      `in${n} AS (SELECT * FROM jsonb_to_recordset($${param}::jsonb) AS x("type" text, "id" bigint))`,
+      `w${n} AS (UPDATE "other_resources" t SET "deleted_at" = now(), "synced_at" = now() FROM in${n} i
+        WHERE t."type" = i."type" AND t."id" = i."id" AND t."deleted_at" IS NULL RETURNING t."type", t."id", t."revision")`,
+    ],
+    events: `SELECT w."type", w."id", 'DELETED'::change_kind, w."revision" FROM w${n} w`,
+  };
+}
+
+/**
+ * The statement for a page made of `parts`, taking one jsonb parameter per part, in order.
+ * It answers one row: how many change events it wrote and the newest `seq`.
+ */
+export function pageStatement(parts: readonly PagePart[]): string {
+  const built = parts.map((part, i) => {
+    const n = i + 1;
+    switch (part.op) {
+      case 'upsert':
+        return upsert(part.type, n, n);
+      case 'delete':
+        return remove(part.type, n, n);
+      case 'upsert-other':
+        return upsertOther(n, n);
+      case 'delete-other':
+        return removeOther(n, n);
+    }
+  });
+  return `WITH ${built.flatMap((b) => b.ctes).join(',\n')},
+events AS (INSERT INTO "change_events" ("type", "resource_id", "kind", "revision")
+  ${built.map((b) => b.events).join('\n  UNION ALL ')}
+  RETURNING "seq")
+SELECT count(*)::int AS events, max("seq")::text AS last_seq,
+  CASE WHEN count(*) > 0 THEN pg_notify(${literal(CHANGE_CHANNEL)}, max("seq")::text) IS NULL END AS notified
+FROM events`;
+}

@@ -1,0 +1,85 @@
+// The `sync_state` row of a device and the `failed_objects` list: what the syncer is doing,
+// how far it got, and what went wrong, for `status`, the API and operators.
+import { randomUUID } from 'node:crypto';
+import type { PrismaClient } from '../db/client.ts';
+import type { ExtraWrite } from './store.ts';
+
+export type SyncPhase = 'idle' | 'syncing' | 'error' | 'stopped';
+
+/** The configured device UUID, else the one kept in the database, else a new one (kept). */
+export async function resolveDeviceUuid(prisma: PrismaClient, configured: string | undefined): Promise<string> {
+  if (configured) {
+    await prisma.syncState.upsert({ where: { deviceUuid: configured }, create: { deviceUuid: configured }, update: {} });
+    return configured;
+  }
+  const known = await prisma.syncState.findFirst({ orderBy: { createdAt: 'asc' } });
+  if (known) return known.deviceUuid;
+  const fresh = randomUUID();
+  await prisma.syncState.create({ data: { deviceUuid: fresh } });
+  return fresh;
+}
+
+export async function markSessionStarted(prisma: PrismaClient, deviceUuid: string, sessionId: string, totalCount: number): Promise<void> {
+  await prisma.syncState.update({
+    where: { deviceUuid },
+    data: {
+      state: 'syncing',
+      sessionId,
+      sessionStartedAt: new Date(),
+      sessionFinishedAt: null,
+      totalCount: BigInt(totalCount),
+      countLeft: BigInt(totalCount),
+      itemsSynced: 0n,
+      pagesFetched: 0n,
+      itemsPerSecond: null,
+      updatedAt: new Date(),
+    },
+  });
+}
+
+/** Progress of the session, committed with the page it describes. */
+export function pageProgress(
+  prisma: PrismaClient,
+  deviceUuid: string,
+  progress: { items: number; countLeft: number | undefined; itemsPerSecond: number | null },
+): ExtraWrite {
+  return prisma.$executeRaw`
+    UPDATE "sync_state" SET
+      "items_synced" = "items_synced" + ${progress.items},
+      "pages_fetched" = "pages_fetched" + 1,
+      "count_left" = COALESCE(${progress.countLeft ?? null}::bigint, "count_left"),
+      "items_per_second" = ${progress.itemsPerSecond},
+      "updated_at" = now()
+    WHERE "device_uuid" = ${deviceUuid}::uuid`;
+}
+
+/** Remembers objects reported as failed: when first and last reported. */
+export function rememberFailedObjects(prisma: PrismaClient, failed: readonly { type: string; id: number | string }[]): ExtraWrite {
+  return prisma.$executeRawUnsafe(
+    `INSERT INTO "failed_objects" ("type", "id") SELECT "type", "id" FROM jsonb_to_recordset($1::jsonb) AS f("type" text, "id" bigint)
+     ON CONFLICT ("type", "id") DO UPDATE SET "last_reported_at" = now()`,
+    JSON.stringify(failed),
+  );
+}
+
+export async function markSessionFinished(prisma: PrismaClient, deviceUuid: string): Promise<void> {
+  const now = new Date();
+  await prisma.syncState.update({
+    where: { deviceUuid },
+    data: { state: 'idle', sessionFinishedAt: now, lastSuccessAt: now, countLeft: 0n, updatedAt: now },
+  });
+}
+
+export async function markPhase(prisma: PrismaClient, deviceUuid: string, state: SyncPhase, error?: string): Promise<void> {
+  const now = new Date();
+  await prisma.syncState.update({
+    where: { deviceUuid },
+    data: { state, updatedAt: now, ...(error === undefined ? {} : { lastError: error, lastErrorAt: now }) },
+  });
+}
+
+/** Records a start that found nothing new (204): the mirror is up to date. */
+export async function markIdleNoNews(prisma: PrismaClient, deviceUuid: string): Promise<void> {
+  const now = new Date();
+  await prisma.syncState.update({ where: { deviceUuid }, data: { state: 'idle', lastSuccessAt: now, updatedAt: now } });
+}

@@ -1,0 +1,284 @@
+// The session loop: one syncer per device (a Postgres advisory lock), which starts a
+// session, drains the queue until 204, and for each page commits it, then acks it.
+// Other processes stand by and take over when the syncer's connection goes away.
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import type { PrismaClient } from '../db/client.ts';
+import type { Logger } from '../logger.ts';
+import { applyPage, type StoreItem } from '../store/store.ts';
+import {
+  markIdleNoNews,
+  markPhase,
+  markSessionFinished,
+  markSessionStarted,
+  pageProgress,
+  rememberFailedObjects,
+  resolveDeviceUuid,
+} from '../store/sync-state.ts';
+import { createSyncClient, FatalSyncError, type Page, type SyncClient, type SyncClientOptions, type WireItem } from './client.ts';
+import { createProgress } from './progress.ts';
+
+/** Options for {@link createSyncEngine}. */
+export interface SyncEngineOptions {
+  prisma: PrismaClient;
+  /** For the connection that holds the syncer's advisory lock. */
+  databaseUrl: string;
+  /** Base API root (or the simulator's URL). */
+  baseUrl: string;
+  token: string;
+  /** BASE_DEVICE_UUID; when unset, the one kept in the database (or a new one). */
+  deviceUuid?: string;
+  userAgent: string;
+  /** Wait between sessions (SYNC_INTERVAL_MS). */
+  intervalMs: number;
+  /** How often a standby process tries to become the syncer (default 2 s). */
+  standbyPollMs?: number;
+  /** Pause after a failed session before the next one (default 5 s). */
+  errorBackoffMs?: number;
+  /** How often progress is logged during a session (default 5 s). */
+  progressIntervalMs?: number;
+  /** Overrides for the HTTP client (timeouts, retries). */
+  client?: Partial<Pick<SyncClientOptions, 'timeoutMs' | 'maxAttempts' | 'backoffBaseMs' | 'backoffMaxMs' | 'onRetry'>>;
+  logger: Logger;
+}
+
+export interface SessionSummary {
+  /** False when the server had nothing new (204 at start). */
+  started: boolean;
+  items: number;
+  pages: number;
+  events: number;
+  /** Stopped by {@link SyncEngine.stop} before the queue was drained. */
+  interrupted: boolean;
+}
+
+export type SyncRole = 'starting' | 'syncer' | 'standby' | 'stopped' | 'failed';
+
+export interface SyncEngine {
+  /** Syncs continuously (as the syncer, or standing by) until stop(); rejects on a fatal error. */
+  run(): Promise<void>;
+  /** One full session, then returns; rejects if another process is the syncer or on a fatal error. */
+  runOnce(): Promise<SessionSummary>;
+  /** Finishes the page in hand (committed and acked) or drops it unapplied, then resolves. */
+  stop(): Promise<void>;
+  readonly role: SyncRole;
+  /** The device UUID in use (after start). */
+  readonly deviceUuid: string | undefined;
+}
+
+/** Another process holds the device's lock. */
+export class NotTheSyncerError extends Error {}
+
+const LOCK_NAMESPACE = 'base-sync-gateway';
+
+export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
+  const { prisma, logger } = options;
+  const log = logger.child({ component: 'sync' });
+  const stopController = new AbortController();
+  const { signal } = stopController;
+  let role: SyncRole = 'starting';
+  let deviceUuid: string | undefined;
+  let lockClient: pg.Client | undefined;
+  let running: Promise<unknown> | undefined;
+  let wasSyncer = false;
+
+  async function tryLock(device: string): Promise<boolean> {
+    const client = new pg.Client({ connectionString: options.databaseUrl, application_name: 'base-sync-gateway syncer' });
+    // A lost connection releases the lock on the server; stop syncing here too.
+    client.on('error', (error) => {
+      log.error({ err: error }, 'lost the connection holding the syncer lock');
+      if (lockClient === client) lockClient = undefined;
+    });
+    await client.connect();
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS locked', [LOCK_NAMESPACE, device]);
+    if (rows[0]?.locked) {
+      lockClient = client;
+      return true;
+    }
+    await client.end();
+    return false;
+  }
+
+  async function releaseLock(): Promise<void> {
+    const client = lockClient;
+    lockClient = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  function client(device: string): SyncClient {
+    return createSyncClient({
+      baseUrl: options.baseUrl,
+      token: options.token,
+      deviceUuid: device,
+      userAgent: options.userAgent,
+      signal,
+      logger,
+      ...options.client,
+    });
+  }
+
+  async function session(api: SyncClient, device: string): Promise<SessionSummary> {
+    const summary: SessionSummary = { started: false, items: 0, pages: 0, events: 0, interrupted: false };
+    const start = await api.start();
+    if (start.kind === 'nothing-new') {
+      await markIdleNoNews(prisma, device);
+      return summary;
+    }
+    summary.started = true;
+    await markSessionStarted(prisma, device, start.id, start.totalCount);
+    const progress = createProgress({ total: start.totalCount, intervalMs: options.progressIntervalMs ?? 5000, logger: log });
+    const big = start.totalCount >= 1000;
+    log[big ? 'info' : 'debug']({ session: start.id, totalCount: start.totalCount, pages: start.pages }, 'sync session started');
+
+    // The next page is fetched while the current one is written: the API allows parallel
+    // fetches, and a page is acked only after its own commit, so this loses nothing.
+    const fetchNext = () => {
+      const promise = api.fetchPage(start.id);
+      promise.catch(() => undefined);
+      return promise;
+    };
+    let next: Promise<Page | null> = fetchNext();
+    for (;;) {
+      const page = await next.catch((error: unknown) => {
+        if (signal.aborted) return undefined;
+        throw error;
+      });
+      if (page === null) break;
+      if (page === undefined || signal.aborted || !lockClient) {
+        summary.interrupted = true;
+        break;
+      }
+      next = fetchNext();
+      summary.events += await writePage(api, device, page, progress);
+      summary.items += page.items.length;
+      summary.pages += 1;
+    }
+    progress.done();
+    if (!summary.interrupted) {
+      await markSessionFinished(prisma, device);
+      // Quiet when a session only brought redeliveries; one line per session that changed something.
+      log[big || summary.events > 0 ? 'info' : 'debug'](
+        { session: start.id, items: summary.items, pages: summary.pages, events: summary.events },
+        `sync session finished: ${summary.items} items, ${summary.events} changes`,
+      );
+    }
+    return summary;
+  }
+
+  async function writePage(api: SyncClient, device: string, page: Page, progress: ReturnType<typeof createProgress>): Promise<number> {
+    const items = page.items.map(toStoreItem);
+    const extra = [pageProgress(prisma, device, { items: items.length, countLeft: page.countLeft, itemsPerSecond: progress.rate() })];
+    if (page.failedObjects.length) {
+      log.warn({ failedObjects: page.failedObjects }, `${page.failedObjects.length} objects could not be read by Base this time; they will come later`);
+      extra.push(rememberFailedObjects(prisma, page.failedObjects));
+    }
+    const result = await applyPage(prisma, items, extra);
+    for (const item of result.invalid) log.error({ type: item.type, data: item.data }, 'an item names no object; it cannot be stored');
+    // Acked only now that the page has committed: a crash before this line means redelivery, never loss.
+    await api.ack(page.items.map((item) => item.meta.sync.ack_key));
+    progress.add(items.length, page.countLeft);
+    return result.events;
+  }
+
+  async function prepare(): Promise<string> {
+    deviceUuid ??= await resolveDeviceUuid(prisma, options.deviceUuid);
+    return deviceUuid;
+  }
+
+  async function failed(device: string, error: unknown): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    await markPhase(prisma, device, 'error', message).catch((e: unknown) => log.error({ err: e }, 'could not record the sync error'));
+  }
+
+  async function loop(): Promise<void> {
+    const device = await prepare();
+    log.info({ deviceUuid: device, upstream: options.baseUrl }, 'sync engine starting');
+    while (!signal.aborted) {
+      if (!lockClient) {
+        if (!(await tryLock(device))) {
+          if (role !== 'standby') log.info('another process is the syncer for this device; standing by');
+          role = 'standby';
+          await sleep(options.standbyPollMs ?? 2000, undefined, { signal }).catch(() => undefined);
+          continue;
+        }
+        role = 'syncer';
+        wasSyncer = true;
+        log.info({ deviceUuid: device }, 'this process is the syncer');
+      }
+      try {
+        await session(client(device), device);
+        // Also after a drained session: Base applies acks in the background, and starting again
+        // at once would mostly fetch the items just acked.
+        await sleep(options.intervalMs, undefined, { signal }).catch(() => undefined);
+      } catch (error) {
+        if (signal.aborted) break;
+        if (error instanceof FatalSyncError) {
+          role = 'failed';
+          log.fatal({ err: error }, `sync stopped: ${error.message}`);
+          await failed(device, error);
+          throw error;
+        }
+        log.error({ err: error }, `sync session failed; trying again in ${options.errorBackoffMs ?? 5000} ms`);
+        await failed(device, error);
+        await sleep(options.errorBackoffMs ?? 5000, undefined, { signal }).catch(() => undefined);
+      }
+    }
+  }
+
+  return {
+    get role() {
+      return role;
+    },
+    get deviceUuid() {
+      return deviceUuid;
+    },
+
+    run() {
+      const promise = loop().finally(async () => {
+        await releaseLock();
+        if (role !== 'failed') role = 'stopped';
+      });
+      running = promise.catch(() => undefined);
+      return promise;
+    },
+
+    runOnce() {
+      const promise = (async () => {
+        const device = await prepare();
+        if (!(await tryLock(device))) throw new NotTheSyncerError(`another process is syncing device ${device}; try again when it stops`);
+        role = 'syncer';
+        wasSyncer = true;
+        try {
+          return await session(client(device), device);
+        } catch (error) {
+          if (signal.aborted) return { started: true, items: 0, pages: 0, events: 0, interrupted: true };
+          await failed(device, error);
+          throw error;
+        } finally {
+          await releaseLock();
+          role = 'stopped';
+        }
+      })();
+      running = promise.catch(() => undefined);
+      return promise;
+    },
+
+    async stop() {
+      stopController.abort(new Error('sync engine stopping'));
+      await running;
+      // Only the syncer speaks for the device: a standby's stop says nothing about the sync.
+      if (deviceUuid && wasSyncer && role !== 'failed') await markPhase(prisma, deviceUuid, 'stopped').catch(() => undefined);
+      role = role === 'failed' ? role : 'stopped';
+    },
+  };
+}
+
+/** A wire item as the store takes it; `event_type` only says whether it is a delete. */
+export function toStoreItem(item: WireItem): StoreItem {
+  return {
+    type: item.meta.type,
+    data: item.data,
+    revision: item.meta.sync.revision,
+    deleted: item.meta.sync.event_type === 'deleted',
+  };
+}

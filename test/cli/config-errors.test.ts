@@ -1,0 +1,63 @@
+// A bad setting stops the process with one line naming the variable and what is wrong.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+const cli = fileURLToPath(new URL('../../bin/base-sync-gateway.js', import.meta.url));
+
+function run(env: Record<string, string>) {
+  return spawnSync(process.execPath, [cli, 'start'], {
+    env: { PATH: process.env.PATH, ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+}
+
+describe('configuration errors', () => {
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ BASE_API_URL: 'not-a-url' }, 'BASE_API_URL'],
+    [{ DATABASE_URL: 'mysql://x@localhost/db' }, 'DATABASE_URL'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ BASE_DEVICE_UUID: 'my-laptop' }, 'BASE_DEVICE_UUID'],
+  ])('%o exits non-zero naming %s', (env, variable) => {
+    const result = run(env);
+    expect(result.status).not.toBe(0);
+    expect(result.status).not.toBeNull();
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`invalid configuration: ${variable}: \\w`));
+  });
+
+  it('never echoes the access token when it is rejected', () => {
+    const token = 'secret-token-that-is-too-short';
+    const result = run({ BASE_ACCESS_TOKEN: token });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('BASE_ACCESS_TOKEN: must be 64 characters');
+    expect(result.stderr + result.stdout).not.toContain(token);
+  });
+});
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 4000,
+      databaseUrl: undefined,
+      logLevel: 'info',
+      base: { apiUrl: 'https://api.getbase.com', accessToken: undefined, deviceUuid: undefined },
+    });
+  });
+
+  it('reports the first bad variable as a ConfigError', () => {
+    expect(() => loadConfig({ PORT: '-1' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: '-1' })).toThrow(/^PORT: must be between 0 and 65535$/);
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: ' ' })).toMatchObject({ port: 4000, databaseUrl: undefined });
+  });
+});
