@@ -28,8 +28,8 @@ function setup(): { config: Config; logger: Logger } {
   return { config, logger: createLogger({ level: config.logLevel }) };
 }
 
-/** Runs `stop` on the first SIGINT/SIGTERM, then exits; a second signal or the timeout forces the exit. */
-function onShutdownSignal(logger: Logger, stop: () => Promise<void>): void {
+/** Runs `stop` on the first SIGINT/SIGTERM, then exits with `exitCode`; a second signal or the timeout forces the exit. */
+function onShutdownSignal(logger: Logger, stop: () => Promise<void>, exitCode = 0): void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -43,7 +43,7 @@ function onShutdownSignal(logger: Logger, stop: () => Promise<void>): void {
       process.exit(1);
     }, SHUTDOWN_TIMEOUT_MS).unref();
     stop().then(
-      () => process.exit(0),
+      () => process.exit(exitCode),
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
         process.exit(1);
@@ -122,10 +122,15 @@ program
         intervalMs: config.sync.intervalMs,
         logger,
       });
-      onShutdownSignal(logger, async () => {
-        await engine.stop();
-        await database.close();
-      });
+      // Interrupted: the page in hand is committed and acked (or dropped unapplied), then exit 130.
+      onShutdownSignal(
+        logger,
+        async () => {
+          await engine.stop();
+          await database.close();
+        },
+        130,
+      );
       try {
         const summary = await engine.runOnce();
         logger.info(summary, summary.started ? 'sync finished' : 'nothing new to sync');

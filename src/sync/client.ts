@@ -131,7 +131,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     url: string,
     body: unknown,
     read: (res: Response) => Promise<T>,
-    signal: AbortSignal | undefined = options.signal,
+    /** null: not abortable (an `undefined` argument would take the default). */
+    signal: AbortSignal | null = options.signal ?? null,
   ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let cause: RetryCause;
@@ -181,7 +182,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       const delay = Math.min(maxDelay, Math.max(retryAfterMs ?? 0, Math.random() * backoff));
       log.warn({ attempt, cause, delayMs: Math.round(delay), detail }, `${what} failed, retrying`);
       options.onRetry?.(cause, attempt);
-      await sleep(delay, undefined, { signal });
+      await sleep(delay, undefined, signal ? { signal } : {});
     }
   }
 
@@ -228,7 +229,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         // 202 with an empty body; read whatever came so the connection is reusable.
         await res.arrayBuffer().catch(() => undefined);
       };
-      await call('acknowledging a page', 'POST', `${root}/ack`, { data: { ack_keys: keys } }, drain, undefined);
+      await call('acknowledging a page', 'POST', `${root}/ack`, { data: { ack_keys: keys } }, drain, null);
     },
   };
 }
