@@ -53,7 +53,8 @@ export function createActivity(world: () => World, seed: number, perSecond: numb
     const table = w.table(type);
     const h = id === null || !table ? undefined : w.handleOf(table, id);
     if (h === undefined) {
-      w.create(type, { rng });
+      // An associated contact needs a free (deal_id, contact_id) pair: without one, none is created.
+      w.tryCreate(type, { rng });
     } else if (roll < 0.85) {
       w.update(h, w.generator.activityUpdate(type, id as number, w.payload(h), rng));
     } else {

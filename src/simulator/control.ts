@@ -173,7 +173,7 @@ export async function handleControl(ctx: SimContext, req: IncomingMessage, res: 
         sendError(
           res,
           422,
-          err.problems.map((p) => ({ code: p.code, message: p.message, resource: body[p.index]?.type ?? '', field: `[${p.index}].id` })),
+          err.problems.map((p) => ({ code: p.code, message: p.message, resource: body[p.index]?.type ?? '', field: p.field ?? `[${p.index}].id` })),
         );
       }
       return;

@@ -6,6 +6,10 @@
 // References are drawn from the seeded id range of the target type, so in a freshly seeded
 // world every reference points at an existing object. Objects created later get their main
 // references frozen into their override from live objects (see `refsForNew`).
+//
+// An associated contact is identified, in Base, by its (deal_id, contact_id) pair, so live
+// associated contacts never share one. Seeded ones get theirs from an arithmetic layout that
+// is collision-free by construction (see `seededPair`); the world keeps created ones unique.
 import { hashInts, hashString, createRng, type Rng } from './random.ts';
 import { poolsFor, type Place, type Pools } from './pools.ts';
 import type { GeneratedType } from './resource-types.ts';
@@ -150,13 +154,22 @@ function choose(ov: Override | undefined, field: string, drawn: unknown): unknow
 export interface LivePicker {
   /** A random live id of `type` (optionally one that passes `accept`), or null if none is found. */
   pick(type: string, accept?: (id: number) => boolean): number | null;
+  /** Whether a new associated contact may not take this (deal_id, contact_id) pair (default: free). */
+  pairTaken?(dealId: number, contactId: number): boolean;
 }
 
 export interface Generator {
   /** The full payload of an object (override fields merged over generated ones). */
   payload(type: string, id: number, ov: Override | undefined): Payload;
-  /** References of a newly created object, drawn from live objects, to freeze into its override. */
-  refsForNew(type: string, id: number, live: LivePicker, rng: Rng): Payload;
+  /**
+   * References of a newly created object, drawn from live objects, to freeze into its override.
+   * `fixed` holds the fields the caller sets itself (they win over drawn ones). An associated
+   * contact gets a (deal_id, contact_id) pair that `live.pairTaken` accepts, keeping a fixed
+   * half; if none is found its contact_id (or, when contact_id is fixed, its deal_id) is null.
+   */
+  refsForNew(type: string, id: number, live: LivePicker, rng: Rng, fixed?: Payload): Payload;
+  /** deal_id and contact_id of an associated contact (override fields win over generated ones); O(1). */
+  associationPair(id: number, ov: Override | undefined): readonly [dealId: unknown, contactId: unknown];
   /** A few fields changed by an activity update (the world bumps the revision and `updated_at`). */
   activityUpdate(type: string, id: number, current: Payload, rng: Rng): Payload;
 }
@@ -171,6 +184,8 @@ interface Ctx {
   isOrg: (contactId: number) => boolean;
   pickOrg: (r: Rng) => number | null;
   pickPerson: (r: Rng) => number | null;
+  /** The generated (deal_id, contact_id) of an associated contact; see `createGenerator`. */
+  seededPair: (id: number) => readonly [dealId: number | null, contactId: number | null];
   orgOf: (personId: number) => number | null;
   stageOf: (stageId: number) => { pipelineId: number | null; index: number };
   tagNames: (r: Rng, max: number) => string[];
@@ -395,12 +410,13 @@ const builders: Record<GeneratedType, Builder> = {
   },
   associated_contact(g, id, r) {
     const { created, updated } = g.times(r);
+    const [dealId, contactId] = g.seededPair(id);
     return {
       // Base identifies an associated contact by the pair; the simulator gives each one an id
       // too, so that its delete (`{"id": N}`) names it.
       id,
-      deal_id: g.pick('deal', r),
-      contact_id: g.pickPerson(r),
+      deal_id: dealId,
+      contact_id: contactId,
       role: r.pick(ASSOCIATED_ROLES),
       created_at: isoTime(created),
       updated_at: isoTime(updated),
@@ -566,6 +582,13 @@ const genericBuilder = (type: string): Builder => (g, id, r) => {
 };
 
 const EMPTY_RANGE: SeededRange = { firstId: 1, count: 0 };
+/** Deals an associated contact created later may try before giving up on a free pair. */
+const PAIR_TRIES = 8;
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
+}
 const RESOURCE_TYPES = ['lead', 'contact', 'deal'] as const;
 
 /** Which references of a new object are drawn from live objects, per type. */
@@ -574,7 +597,6 @@ const NEW_REFS: Partial<Record<GeneratedType, ReadonlyArray<readonly [string, st
   lead: [['creator_id', 'user'], ['owner_id', 'user'], ['source_id', 'source']],
   contact: [['creator_id', 'user'], ['owner_id', 'user']],
   deal: [['creator_id', 'user'], ['owner_id', 'user'], ['stage_id', 'stage'], ['source_id', 'source']],
-  associated_contact: [['deal_id', 'deal']],
   note: [['creator_id', 'user']],
   task: [['creator_id', 'user'], ['owner_id', 'user']],
   call: [['user_id', 'user']],
@@ -598,6 +620,28 @@ export function createGenerator(seed: number, layout: ReadonlyMap<string, Seeded
   };
   const SALT_ORG = hashString('organization-of');
   const SALT_PRODUCT = hashString('product-info');
+  const SALT_PAIR = hashString('associated-pair');
+
+  // Seeded associated contacts, k = id - firstId: deal index = a fixed permutation of k % D,
+  // round = floor(k / D), person = the ((hash(seed, deal index) + round) % P)-th person
+  // (non-organization contact). Within a deal the rounds differ, so the persons differ while
+  // round < P: no two seeded associated contacts share a pair. Beyond D * P associated contacts
+  // (only with explicit `counts`) the overflow gets contact_id null. O(1) per payload.
+  const deals = range('deal');
+  const persons = contacts.count - orgCount;
+  let dealStride = Math.max(1, Math.floor(deals.count * 0.618_033_988_7));
+  while (deals.count > 0 && gcd(dealStride, deals.count) !== 1) dealStride++;
+  const dealOffset = deals.count > 0 ? hashInts(seed, SALT_PAIR) % deals.count : 0;
+  const personAt = (j: number): number =>
+    contacts.firstId + Math.floor(j / (ORG_EVERY - 1)) * ORG_EVERY + 1 + (j % (ORG_EVERY - 1));
+  const seededPair = (id: number): readonly [number | null, number | null] => {
+    const k = Math.max(0, id - range('associated_contact').firstId);
+    if (deals.count === 0) return [null, persons > 0 ? personAt(k % persons) : null];
+    const dealIndex = ((k % deals.count) * dealStride + dealOffset) % deals.count;
+    const round = Math.floor(k / deals.count);
+    if (round >= persons) return [deals.firstId + dealIndex, null];
+    return [deals.firstId + dealIndex, personAt((hashInts(seed, SALT_PAIR, dealIndex) + round) % persons)];
+  };
 
   const pick = (type: string, r: Rng): number | null => {
     const { firstId, count } = range(type);
@@ -618,6 +662,7 @@ export function createGenerator(seed: number, layout: ReadonlyMap<string, Seeded
     isOrg,
     pickOrg,
     pickPerson,
+    seededPair,
     orgOf(personId) {
       const r = createRng(hashInts(seed, SALT_ORG, personId));
       return r.chance(0.85) ? pickOrg(r) : null;
@@ -672,6 +717,28 @@ export function createGenerator(seed: number, layout: ReadonlyMap<string, Seeded
     },
   };
 
+  /** A (deal_id, contact_id) for a new associated contact that `live.pairTaken` accepts. */
+  const drawPair = (live: LivePicker, fixed: Payload | undefined): Payload => {
+    const has = (field: string): boolean => fixed !== undefined && Object.hasOwn(fixed, field);
+    const taken = (dealId: number, contactId: number): boolean => live.pairTaken?.(dealId, contactId) === true;
+    const isPerson = (c: number): boolean => !isOrg(c);
+    if (has('deal_id') && has('contact_id')) return { deal_id: fixed!.deal_id, contact_id: fixed!.contact_id };
+    if (has('contact_id')) {
+      const contactId = fixed!.contact_id;
+      const dealId = live.pick('deal', typeof contactId === 'number' ? (d) => !taken(d, contactId) : undefined);
+      return { deal_id: dealId, contact_id: contactId };
+    }
+    // pick() falls back to a full scan, so a null contact means this deal has no free person:
+    // try another deal (unless the deal is fixed).
+    for (let tries = 1; ; tries++) {
+      const dealId = has('deal_id') ? fixed!.deal_id : live.pick('deal');
+      const contactId = live.pick('contact', typeof dealId === 'number' ? (c) => isPerson(c) && !taken(dealId, c) : isPerson);
+      if (contactId !== null || typeof dealId !== 'number' || has('deal_id') || tries >= PAIR_TRIES) {
+        return { deal_id: dealId, contact_id: contactId };
+      }
+    }
+  };
+
   return {
     payload(type, id, ov) {
       const build = (builders as Record<string, Builder>)[type] ?? genericBuilder(type);
@@ -680,14 +747,21 @@ export function createGenerator(seed: number, layout: ReadonlyMap<string, Seeded
       data.id = id;
       return data;
     },
-    refsForNew(type, id, live, rng) {
+    associationPair(id, ov) {
+      const [dealId, contactId] = seededPair(id);
+      return [
+        ov !== undefined && Object.hasOwn(ov, 'deal_id') ? ov.deal_id : dealId,
+        ov !== undefined && Object.hasOwn(ov, 'contact_id') ? ov.contact_id : contactId,
+      ];
+    },
+    refsForNew(type, id, live, rng, fixed) {
+      if (type === 'associated_contact') return drawPair(live, fixed);
       const refs: Payload = {};
       for (const [field, target] of NEW_REFS[type as GeneratedType] ?? []) refs[field] = live.pick(target);
       if (type === 'contact' && !isOrg(id)) {
         refs.contact_id = rng.chance(0.85) ? live.pick('contact', isOrg) : null;
       }
       if (type === 'deal') refs.contact_id = live.pick('contact', (c) => !isOrg(c));
-      if (type === 'associated_contact') refs.contact_id = live.pick('contact', (c) => !isOrg(c));
       if (type === 'note' || type === 'task' || type === 'call' || type === 'visit') {
         const resourceType = rng.pick(RESOURCE_TYPES);
         const resourceId = live.pick(resourceType);

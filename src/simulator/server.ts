@@ -51,6 +51,8 @@ export interface SimContext {
   queues(): Queues;
   readonly faults: Faults;
   readonly activity: Activity;
+  /** Observer of every ack before it is accepted (tests check what was acked, and when). */
+  readonly onAck: ((deviceUuid: string, keys: readonly string[]) => void | Promise<void>) | undefined;
   seed(request: SeedRequest): SeedResult;
   changes(changes: Change[]): ChangeResult[];
   stats(): unknown;
@@ -148,6 +150,7 @@ async function receiveAck(ctx: SimContext, req: IncomingMessage, res: ServerResp
     return sendError(res, 422, { code: 'invalid', message: 'The body must be {"data":{"ack_keys":[string, ...]}}.', details: parsed.error.issues[0]?.message ?? '', resource: 'ack', field: 'ack_keys' });
   }
   if (await injectedFault(ctx, res, 'ack')) return;
+  await ctx.onAck?.(device, parsed.data.data.ack_keys);
   ctx.queues().ack(device, parsed.data.data.ack_keys);
   sendEmpty(res, 202);
 }

@@ -32,6 +32,8 @@ export interface SimulatorOptions {
   maxSessions?: number;
   /** Initial faults (default none); see `PUT /_sim/faults`. */
   faults?: FaultConfig;
+  /** Called with every ack's keys before the ack is accepted; awaited (for tests). */
+  onAck?: (deviceUuid: string, keys: readonly string[]) => void | Promise<void>;
   /** Where the simulator logs (default silent). */
   logger?: Logger;
 }
@@ -112,6 +114,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     queues: () => queues,
     faults,
     activity,
+    onAck: options.onAck,
     seed(request) {
       queues.close();
       world = createWorld({ seed: request.seed ?? baseSeed, ...(request.counts ? { counts: request.counts } : { total: request.total ?? 0 }) });

@@ -5,9 +5,33 @@
 //
 // Seeded objects of a type occupy a contiguous handle range and a contiguous id range, so
 // id → handle is arithmetic for them; objects created later are found through a small Map.
+//
+// Live associated contacts have distinct (deal_id, contact_id) pairs, as in Base. Seeded ones
+// are generated so; the world indexes the live pairs (built on first need by one pass over the
+// associated contacts, then maintained by create/update/delete) so that created ones draw a
+// free pair and a create or update naming a pair in use is refused.
 import { createGenerator, firstIdOf, isoTime, planCounts, type Generator, type Payload, type SeededRange } from './generator.ts';
 import { GENERATED_TYPES, pascalCase } from './resource-types.ts';
 import { createRng, hashString, type Rng } from './random.ts';
+
+const ASSOCIATED_CONTACT = 'associated_contact';
+
+/** Index key of a complete (deal_id, contact_id) pair; undefined unless both are numbers. */
+export function pairKey(dealId: unknown, contactId: unknown): string | undefined {
+  return typeof dealId === 'number' && typeof contactId === 'number' ? `${dealId}:${contactId}` : undefined;
+}
+
+/** Options of {@link World.create}. */
+export interface CreateOptions {
+  /** The id (default: the type's next id). */
+  id?: number;
+  /** Fields merged over the generated ones (they win over drawn references). */
+  data?: Payload;
+  /** Randomness of the drawn references (default: the world's own). */
+  rng?: Rng;
+  /** Pairs a new associated contact must not draw, besides live ones (a batch reserves what it names). */
+  avoidPair?: (dealId: number, contactId: number) => boolean;
+}
 
 /** What a world is generated from. */
 export interface WorldSpec {
@@ -55,15 +79,26 @@ export interface World {
   handleOf(table: TypeTable, id: number): number | undefined;
   /** The full payload of a live object. */
   payload(handle: number): Payload;
-  /** Creates an object (a new id unless `id` is given); answers its handle. */
-  create(type: string, options?: { id?: number; data?: Payload; rng?: Rng }): number;
-  /** Merges `data` into an object and bumps its revision; answers the new revision. */
+  /**
+   * Creates an object (a new id unless `id` is given); answers its handle. Throws if the object
+   * is live, or if an associated contact's (deal_id, contact_id) pair is already live. An
+   * associated contact that names no complete pair draws a free one; if there is none, its
+   * contact_id (or deal_id, when contact_id is given) is null.
+   */
+  create(type: string, options?: CreateOptions): number;
+  /** Like `create`, but an associated contact without a free, complete pair is not created: answers undefined. */
+  tryCreate(type: string, options?: CreateOptions): number | undefined;
+  /** Merges `data` into an object and bumps its revision; answers the new revision. Throws if it would give an associated contact a pair already live. */
   update(handle: number, data: Payload): number;
   delete(handle: number): void;
   /** Handle at listing position `pos` of a type (seeded range first, then created objects). */
   handleAt(table: TypeTable, pos: number): number | undefined;
   /** Number of listing positions of a type (live or dead). */
   positions(table: TypeTable): number;
+  /** deal_id and contact_id of an associated contact. */
+  pairOf(handle: number): readonly [dealId: unknown, contactId: unknown];
+  /** Handle of the live associated contact with this pair, if any. */
+  pairOwner(dealId: number, contactId: number): number | undefined;
   /** A random live id of a type (bounded probing: may answer null on a sparse type). */
   pickLive(type: string, rng: Rng, accept?: (id: number) => boolean): number | null;
   /** Live objects per type. */
@@ -185,6 +220,67 @@ export function createWorld(spec: WorldSpec): World {
     return h;
   };
 
+  // (deal_id, contact_id) key → handle of the live associated contact holding it; built lazily.
+  let pairIndex: Map<string, number> | undefined;
+  const pairKeyOf = (h: number): string | undefined => {
+    const [dealId, contactId] = generator.associationPair(ids[h] as number, overrides.get(h));
+    return pairKey(dealId, contactId);
+  };
+  const pairs = (): Map<string, number> => {
+    if (pairIndex !== undefined) return pairIndex;
+    const index = new Map<string, number>();
+    const table = byName.get(ASSOCIATED_CONTACT);
+    if (table) {
+      const n = world.positions(table);
+      for (let pos = 0; pos < n; pos++) {
+        const h = world.handleAt(table, pos);
+        if (h === undefined || alive[h] !== 1) continue;
+        const key = pairKeyOf(h);
+        if (key !== undefined) index.set(key, h);
+      }
+    }
+    return (pairIndex = index);
+  };
+
+  const createObject = (type: string, options: CreateOptions, strict: boolean): number | undefined => {
+    const table = tableOrCreate(type);
+    let id = options.id;
+    if (id === undefined) {
+      while (handleOf(table, table.nextId) !== undefined) table.nextId++;
+      id = table.nextId;
+    }
+    const existing = handleOf(table, id);
+    if (existing !== undefined && alive[existing] === 1) throw new Error(`${type} ${id} already exists`);
+    const rng = options.rng ?? activityRng;
+    const now = isoTime(Date.now());
+    const { id: _ignored, ...data } = options.data ?? {};
+    const association = type === ASSOCIATED_CONTACT;
+    const live = {
+      pick: (t: string, accept?: (id: number) => boolean) => world.pickLive(t, rng, accept),
+      pairTaken: (dealId: number, contactId: number) =>
+        pairs().has(pairKey(dealId, contactId) as string) || options.avoidPair?.(dealId, contactId) === true,
+    };
+    const refs = generator.refsForNew(type, id, live, rng, data);
+    const fields: Payload = { ...refs, created_at: now, updated_at: now, ...data };
+    const key = association ? pairKey(fields.deal_id, fields.contact_id) : undefined;
+    if (association) {
+      if (key !== undefined && pairs().has(key)) {
+        if (!strict) return undefined;
+        throw new Error(`associated_contact with deal_id ${String(fields.deal_id)} and contact_id ${String(fields.contact_id)} already exists`);
+      }
+      if (key === undefined && !strict) return undefined;
+    }
+    if (options.id === undefined) table.nextId = id + 1;
+    const h = existing ?? allocate(table, id);
+    overrides.set(h, fields);
+    revs[h] = (revs[h] as number) + 1;
+    alive[h] = 1;
+    table.live++;
+    if (key !== undefined) pairs().set(key, h);
+    listener(h, 'create');
+    return h;
+  };
+
   const world: World = {
     seed,
     types: tables,
@@ -201,29 +297,27 @@ export function createWorld(spec: WorldSpec): World {
       const table = tables[typeIdx[h] as number] as TypeTable;
       return generator.payload(table.name, ids[h] as number, overrides.get(h));
     },
-    create(type, options = {}) {
-      const table = tableOrCreate(type);
-      let id = options.id;
-      if (id === undefined) {
-        while (handleOf(table, table.nextId) !== undefined) table.nextId++;
-        id = table.nextId++;
-      }
-      const h = handleOf(table, id) ?? allocate(table, id);
-      if (alive[h] === 1) throw new Error(`${type} ${id} already exists`);
-      const now = isoTime(Date.now());
-      const { id: _ignored, ...data } = options.data ?? {};
-      const refs = generator.refsForNew(type, id, { pick: (t, accept) => world.pickLive(t, options.rng ?? activityRng, accept) }, options.rng ?? activityRng);
-      overrides.set(h, { ...refs, created_at: now, updated_at: now, ...data });
-      revs[h] = (revs[h] as number) + 1;
-      alive[h] = 1;
-      table.live++;
-      listener(h, 'create');
-      return h;
-    },
+    create: (type, options = {}) => createObject(type, options, true) as number,
+    tryCreate: (type, options = {}) => createObject(type, options, false),
     update(h, data) {
       if (alive[h] !== 1) throw new Error('object is not live');
       const { id: _ignored, ...fields } = data;
-      overrides.set(h, { ...overrides.get(h), updated_at: isoTime(Date.now()), ...fields });
+      const movesPair =
+        (tables[typeIdx[h] as number] as TypeTable).name === ASSOCIATED_CONTACT &&
+        (Object.hasOwn(fields, 'deal_id') || Object.hasOwn(fields, 'contact_id'));
+      const next = { ...overrides.get(h), updated_at: isoTime(Date.now()), ...fields };
+      if (movesPair) {
+        const before = pairKeyOf(h);
+        const [dealId, contactId] = generator.associationPair(ids[h] as number, next);
+        const after = pairKey(dealId, contactId);
+        const owner = after === undefined ? undefined : pairs().get(after);
+        if (owner !== undefined && owner !== h) {
+          throw new Error(`associated_contact with deal_id ${String(dealId)} and contact_id ${String(contactId)} already exists`);
+        }
+        if (before !== undefined && pairs().get(before) === h) pairs().delete(before);
+        if (after !== undefined) pairs().set(after, h);
+      }
+      overrides.set(h, next);
       const revision = (revs[h] as number) + 1;
       revs[h] = revision;
       listener(h, 'update');
@@ -231,6 +325,10 @@ export function createWorld(spec: WorldSpec): World {
     },
     delete(h) {
       if (alive[h] !== 1) throw new Error('object is not live');
+      if (pairIndex !== undefined && (tables[typeIdx[h] as number] as TypeTable).name === ASSOCIATED_CONTACT) {
+        const key = pairKeyOf(h);
+        if (key !== undefined && pairIndex.get(key) === h) pairIndex.delete(key);
+      }
       alive[h] = 0;
       overrides.delete(h);
       (tables[typeIdx[h] as number] as TypeTable).live--;
@@ -241,6 +339,8 @@ export function createWorld(spec: WorldSpec): World {
       return table.extraHandles[pos - table.seededCount];
     },
     positions: (table) => table.seededCount + table.extraHandles.length,
+    pairOf: (h) => generator.associationPair(ids[h] as number, overrides.get(h)),
+    pairOwner: (dealId, contactId) => pairs().get(pairKey(dealId, contactId) as string),
     pickLive(type, rng, accept) {
       const table = byName.get(type);
       if (!table || table.live === 0) return null;
