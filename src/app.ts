@@ -3,6 +3,7 @@
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import type { Logger } from './logger.ts';
+import { createGraphQL } from './server/graphql.ts';
 import { startServer } from './server/server.ts';
 import { createSimulator, DEMO_TOKEN } from './simulator/index.ts';
 import { createSyncEngine, type SyncEngine } from './sync/engine.ts';
@@ -80,9 +81,14 @@ export async function startApp({ config, logger, sync = true }: AppOptions): Pro
       engine = syncEngine;
     }
 
-    const server = await startServer({ host: config.host, port: config.port, logger });
+    const graphql = createGraphQL({ prisma: database.prisma, apiKeys: config.apiKeys, logger });
+    const server = await startServer({ host: config.host, port: config.port, logger, graphql });
     closers.push(() => server.close());
-    logger.info({ url: server.url, ms: Date.now() - started, embeddedPostgres: database.embedded }, `gateway ready at ${server.url}`);
+    if (config.apiKeys.length === 0) logger.warn('GATEWAY_API_KEYS is not set: the GraphQL API is open to anyone on this machine');
+    logger.info(
+      { url: server.url, graphql: `${server.url}/graphql`, ms: Date.now() - started, embeddedPostgres: database.embedded },
+      `gateway ready: GraphQL and GraphiQL at ${server.url}/graphql`,
+    );
     return { url: server.url, database, sync: engine, simulatorUrl, close };
   } catch (error) {
     await close();

@@ -64,6 +64,17 @@ const schema = z.object({
   SIMULATOR_OBJECTS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must not be negative').default(5000)),
   /** Demo mode: live creates, updates and deletes per second in the simulated world. */
   SIMULATOR_ACTIVITY: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number' }).min(0, 'must not be negative').default(1)),
+  /** API keys for the GraphQL API, comma-separated; each request sends `Authorization: Bearer <key>`. Unset: open, loopback only. */
+  GATEWAY_API_KEYS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .transform((value) => value.split(',').map((key) => key.trim()).filter(Boolean))
+      // Checked without echoing the keys: they are secrets.
+      .refine((keys) => keys.every((key) => key.length >= 16), 'each key must be at least 16 characters long')
+      .refine((keys) => keys.every((key) => /^[\x21-\x7e]+$/.test(key)), 'keys must be printable ASCII without spaces')
+      .optional(),
+  ),
   /** Log level: fatal, error, warn, info, debug, trace or silent. */
   LOG_LEVEL: z.preprocess(
     emptyAsUndefined,
@@ -85,6 +96,8 @@ export interface Config {
     accessToken: string | undefined;
     deviceUuid: string | undefined;
   };
+  /** Keys accepted by the GraphQL API; empty: no authentication (loopback HOST only). */
+  apiKeys: string[];
   sync: { intervalMs: number };
   /** The built-in upstream of demo mode (used when no access token is set). */
   simulator: { port: number; seed: number; objects: number; activityPerSecond: number };
@@ -101,6 +114,11 @@ export class ConfigError extends Error {
   }
 }
 
+/** Whether an address only accepts connections from this machine. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
 /** Reads and validates the settings; throws a {@link ConfigError} naming the first bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
@@ -109,7 +127,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message);
   }
   const e = parsed.data;
+  const apiKeys = e.GATEWAY_API_KEYS ?? [];
+  if (apiKeys.length === 0 && !isLoopback(e.HOST)) {
+    throw new ConfigError(
+      'HOST',
+      `${e.HOST} is reachable from the network but GATEWAY_API_KEYS is not set: set API keys, or bind to 127.0.0.1`,
+    );
+  }
   return {
+    apiKeys,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
     host: e.HOST,

@@ -1,8 +1,8 @@
-// The gateway's HTTP server (node:http). Routes are added here as the parts land:
-// health now; GraphQL, WebSockets and metrics later.
+// The gateway's HTTP server (node:http): GraphQL (and GraphiQL) at /graphql, health at /healthz.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger.ts';
+import type { GraphQLServer } from './graphql.ts';
 
 /** Options for {@link startServer}. */
 export interface ServerOptions {
@@ -10,6 +10,8 @@ export interface ServerOptions {
   /** 0 picks a free port. */
   port: number;
   logger: Logger;
+  /** Serves /graphql when given. */
+  graphql?: GraphQLServer;
 }
 
 export interface GatewayServer {
@@ -21,7 +23,7 @@ export interface GatewayServer {
 }
 
 export async function startServer(options: ServerOptions): Promise<GatewayServer> {
-  const server = createServer((req, res) => route(req, res));
+  const server = createServer((req, res) => route(req, res, options.graphql));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -42,10 +44,14 @@ export async function startServer(options: ServerOptions): Promise<GatewayServer
   };
 }
 
-function route(req: IncomingMessage, res: ServerResponse): void {
+function route(req: IncomingMessage, res: ServerResponse, graphql: GraphQLServer | undefined): void {
   const { pathname } = new URL(req.url ?? '/', 'http://localhost');
   if (pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
     return sendJson(res, 200, { status: 'ok' });
+  }
+  if (graphql && pathname === '/graphql') {
+    void graphql(req, res);
+    return;
   }
   sendJson(res, 404, { error: 'not found' });
 }

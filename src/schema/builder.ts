@@ -1,0 +1,42 @@
+// The one Pothos schema builder: Prisma (reads through the process's client, batched and
+// selected per query) and Relay (global IDs, node/nodes, connections).
+import SchemaBuilder from '@pothos/core';
+import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
+import type { PrismaClient, Prisma } from '../db/client.ts';
+import type PrismaTypes from '../db/generated/pothos-types.ts';
+import { getDatamodel } from '../db/generated/pothos-types.ts';
+
+/** What every resolver gets. */
+export interface Context {
+  prisma: PrismaClient;
+}
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  PrismaTypes: PrismaTypes;
+  DefaultFieldNullability: false;
+  Scalars: {
+    DateTime: { Input: Date; Output: Date | string };
+    Date: { Input: Date; Output: Date | string };
+    BigInt: { Input: bigint; Output: bigint | number | string };
+    Decimal: { Input: string; Output: Prisma.Decimal | string | number };
+    JSON: { Input: unknown; Output: unknown };
+  };
+}>({
+  plugins: [PrismaPlugin, RelayPlugin],
+  defaultFieldNullability: false,
+  prisma: {
+    client: (ctx) => ctx.prisma,
+    dmmf: getDatamodel(),
+    // totalCount counts what the connection's filter selects, not the whole relation.
+    filterConnectionTotalCount: true,
+    onUnusedQuery: null,
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+  },
+});
+
+export const datamodel = getDatamodel().datamodel;

@@ -1,0 +1,266 @@
+// Defines a synced Base resource in the schema from its Prisma model: the Relay node with
+// every typed column (camelCase), `baseId`, `raw`, `revision`, `syncedAt`, `deletedAt`;
+// the `where` and `orderBy` inputs; a connection query and a by-id query. Each resource
+// file adds what is particular to its type (typed nested objects, relations).
+import { GraphQLError } from 'graphql';
+import type PrismaTypes from '../db/generated/pothos-types.ts';
+import { builder, datamodel } from './builder.ts';
+import { FILTER_INPUTS, OrderDirection, whereToPrisma, type FilterKind, type WhereInput, type WhereShape } from './filters.ts';
+
+export type ModelName = keyof PrismaTypes & string;
+
+/** Largest page a connection serves; larger requests get an error rather than a silent cut. */
+export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 20;
+
+/** Page sizes for every connection: `first`/`last` default 20, at most 100. */
+export const pageSize = {
+  defaultSize: DEFAULT_PAGE_SIZE,
+  maxSize: (args: { first?: number | null; last?: number | null }) => {
+    const asked = args.first ?? args.last;
+    if (asked != null && asked > MAX_PAGE_SIZE) {
+      throw new GraphQLError(`first/last can be at most ${MAX_PAGE_SIZE} (got ${asked}); page with after/before for more`, {
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
+    }
+    return MAX_PAGE_SIZE;
+  },
+};
+
+type FieldBuilder = any; // Pothos' field builder for one model; the typed APIs are used in the resource files.
+
+/** Options for {@link defineResource}. */
+export interface ResourceOptions {
+  description: string;
+  /** Name of the connection query, e.g. `deals`. */
+  plural: string;
+  /** Name of the by-id query, e.g. `deal`. */
+  singular: string;
+  /** Fields exposed differently from the column's default (typed nested objects, dates). */
+  typed?: (t: FieldBuilder) => Record<string, unknown>;
+  /** Relations and other fields particular to the type. */
+  fields?: (t: FieldBuilder) => Record<string, unknown>;
+}
+
+const SCALAR_TYPES: Record<string, string> = {
+  String: 'String',
+  BigInt: 'BigInt',
+  Int: 'Int',
+  Float: 'Float',
+  Decimal: 'Decimal',
+  Boolean: 'Boolean',
+  DateTime: 'DateTime',
+  Json: 'JSON',
+};
+
+/** Fields every resource has that are not filters. */
+const NOT_FILTERED = new Set(['raw']);
+/** Relations on notes, tasks and calls that share `resource_id`: `resource_type` tells which applies. */
+const POLYMORPHIC: Record<string, string> = { lead: 'lead', contact: 'contact', deal: 'deal' };
+
+const lowerFirst = (s: string) => s[0]!.toLowerCase() + s.slice(1);
+const upperSnake = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+
+interface ModelField {
+  name: string;
+  type: string;
+  kind: string;
+  isList: boolean;
+  isRequired: boolean;
+  relationFromFields?: readonly string[] | undefined;
+}
+
+function modelFields(name: ModelName): readonly ModelField[] {
+  const model = (datamodel.models as unknown as Record<string, { fields: readonly ModelField[] } | undefined>)[name];
+  if (!model) throw new Error(`no Prisma model ${name}`);
+  return model.fields;
+}
+
+function hasKey(name: ModelName): 'id' | 'pair' {
+  return name === 'AssociatedContact' ? 'pair' : 'id';
+}
+
+const shapes = new Map<string, WhereShape>();
+
+/** How `where` maps onto a model: scalar filters by field, to-one relations as nested filters. */
+export function whereShape(name: ModelName): WhereShape {
+  let shape = shapes.get(name);
+  if (shape) return shape;
+  shape = { scalars: {}, relations: {} };
+  shapes.set(name, shape);
+  const polymorphic = modelFields(name).some((f) => f.name === 'resourceType');
+  for (const field of modelFields(name)) {
+    if (field.kind === 'scalar' && field.type !== 'Json' && !NOT_FILTERED.has(field.name)) {
+      shape.scalars[field.name === 'id' ? 'baseId' : field.name] = field.name;
+    } else if (field.kind === 'object' && !field.isList && field.relationFromFields?.length && isResourceModel(field.type)) {
+      const target = field.type as ModelName;
+      shape.relations[field.name] = {
+        relation: field.name,
+        target: () => whereShape(target),
+        ...(polymorphic && POLYMORPHIC[field.name] ? { resourceType: POLYMORPHIC[field.name] } : {}),
+      };
+    }
+  }
+  return shape;
+}
+
+const resourceModels = new Set<string>();
+const isResourceModel = (name: string) => resourceModels.has(name);
+
+function filterKind(field: { type: string; isList: boolean }, dates: ReadonlySet<string>, name: string): FilterKind | undefined {
+  if (field.isList) return field.type === 'String' ? 'StringList' : field.type === 'BigInt' ? 'BigIntList' : undefined;
+  if (dates.has(name)) return 'Date';
+  return field.type in FILTER_INPUTS ? (field.type as FilterKind) : undefined;
+}
+
+/** Date-only columns (Postgres `date`), exposed and filtered as `Date`. */
+const DATE_FIELDS: Partial<Record<ModelName, ReadonlySet<string>>> = { Deal: new Set(['estimatedCloseDate']) };
+
+const whereInputs = new Map<string, unknown>();
+
+/** The `<Model>Where` input type (created on first use, so relations can refer to each other). */
+export function whereInput(name: ModelName): any {
+  let ref = whereInputs.get(name);
+  if (ref) return ref;
+  ref = builder.inputRef<WhereInput>(`${name}Where`);
+  whereInputs.set(name, ref);
+  const dates = DATE_FIELDS[name] ?? new Set<string>();
+  (ref as any).implement({
+    description: `Conditions on ${name} objects; all given must hold.`,
+    fields: (t: FieldBuilder) => {
+      const fields: Record<string, unknown> = {
+        AND: t.field({ type: [ref], required: false, description: 'All of these.' }),
+        OR: t.field({ type: [ref], required: false, description: 'At least one of these.' }),
+        NOT: t.field({ type: ref, required: false, description: 'Not this.' }),
+      };
+      const shape = whereShape(name);
+      for (const [graphqlName, prismaName] of Object.entries(shape.scalars)) {
+        const field = modelFields(name).find((f) => f.name === prismaName)!;
+        const kind = filterKind(field, dates, prismaName);
+        if (kind) fields[graphqlName] = t.field({ type: FILTER_INPUTS[kind], required: false });
+      }
+      for (const [graphqlName, relation] of Object.entries(shape.relations)) {
+        const target = modelFields(name).find((f) => f.name === relation.relation)!.type as ModelName;
+        fields[graphqlName] = t.field({ type: whereInput(target), required: false, description: `Conditions on the related ${target}.` });
+      }
+      return fields;
+    },
+  });
+  return ref;
+}
+
+function orderInput(name: ModelName) {
+  const values: Record<string, { value: string }> = {};
+  for (const field of modelFields(name)) {
+    if (field.kind === 'scalar' && !field.isList && field.type !== 'Json') {
+      values[upperSnake(field.name === 'id' ? 'baseId' : field.name)] = { value: field.name };
+    }
+  }
+  const fieldEnum = builder.enumType(`${name}OrderField`, { values });
+  return builder.inputType(`${name}Order`, {
+    fields: (t) => ({
+      field: t.field({ type: fieldEnum, required: true }),
+      direction: t.field({ type: OrderDirection, required: true, defaultValue: 'ASC' }),
+    }),
+  });
+}
+
+/** The Prisma `where` of a query: the GraphQL filter, and live objects only unless asked. */
+export function queryWhere(name: ModelName, where: WhereInput | null | undefined, includeDeleted: boolean | null | undefined) {
+  const filter = whereToPrisma(where, whereShape(name));
+  if (includeDeleted) return filter;
+  return Object.keys(filter).length ? { AND: [filter, { deletedAt: null }] } : { deletedAt: null };
+}
+
+/** Ordering with the key last, so that equal values never make cursors skip or repeat. */
+export function queryOrder(name: ModelName, orderBy: ReadonlyArray<{ field: string; direction: 'ASC' | 'DESC' }> | null | undefined) {
+  const key = hasKey(name) === 'id' ? [{ id: 'asc' }] : [{ dealId: 'asc' }, { contactId: 'asc' }];
+  return [
+    ...(orderBy ?? []).map(({ field, direction }) => ({ [field]: { sort: direction === 'ASC' ? 'asc' : 'desc', nulls: direction === 'ASC' ? 'last' : 'first' } })),
+    ...key,
+  ];
+}
+
+/** Registers a resource: node type, inputs, connection query and by-id query. Returns the node ref. */
+export function defineResource(name: ModelName, options: ResourceOptions) {
+  resourceModels.add(name);
+  const dates = DATE_FIELDS[name] ?? new Set<string>();
+  const pair = hasKey(name) === 'pair';
+  const node = (builder as any).prismaNode(name, {
+    description: options.description,
+    id: { field: pair ? 'dealId_contactId' : 'id' },
+    fields: (t: FieldBuilder) => {
+      const typed = options.typed?.(t) ?? {};
+      const fields: Record<string, unknown> = {};
+      for (const field of modelFields(name)) {
+        if (field.kind !== 'scalar' || field.name in typed) continue;
+        const nullable = !field.isRequired;
+        // Base's id is `baseId`: `id` is the global (Relay) ID.
+        const graphqlName = field.name === 'id' ? 'baseId' : field.name;
+        const type = dates.has(field.name) ? 'Date' : SCALAR_TYPES[field.type];
+        if (!type) continue;
+        fields[graphqlName] = t.expose(field.name, { type: field.isList ? [type] : type, nullable });
+      }
+      return { ...fields, ...typed, ...(options.fields?.(t) ?? {}) };
+    },
+  });
+
+  const where = whereInput(name);
+  const order = orderInput(name);
+  const delegate = lowerFirst(name);
+  builder.queryField(options.plural, (t) =>
+    (t as any).prismaConnection(
+      {
+        type: name,
+        cursor: pair ? 'dealId_contactId' : 'id',
+        ...pageSize,
+        description: `${options.description} Deleted objects are left out unless includeDeleted is true.`,
+        args: {
+          where: t.arg({ type: where, required: false }),
+          orderBy: t.arg({ type: [order], required: false, description: 'Sort keys, in order; the Base id breaks ties.' }),
+          includeDeleted: t.arg.boolean({ required: false, defaultValue: false, description: 'Include deleted objects (they carry deletedAt).' }),
+        },
+        resolve: (query: object, _root: unknown, args: any, ctx: any) =>
+          ctx.prisma[delegate].findMany({ ...query, where: queryWhere(name, args.where, args.includeDeleted), orderBy: queryOrder(name, args.orderBy) }),
+        totalCount: (_root: unknown, args: any, ctx: any) => ctx.prisma[delegate].count({ where: queryWhere(name, args.where, args.includeDeleted) }),
+      },
+      { description: `A page of ${name} objects.` },
+    ),
+  );
+
+  builder.queryField(options.singular, (t) =>
+    (t as any).prismaField({
+      type: name,
+      nullable: true,
+      description: `One ${name} by its Base id; null when unknown (or deleted, unless includeDeleted).`,
+      args: pair
+        ? { dealId: t.arg({ type: 'BigInt', required: true }), contactId: t.arg({ type: 'BigInt', required: true }), includeDeleted: t.arg.boolean({ required: false, defaultValue: false }) }
+        : { baseId: t.arg({ type: 'BigInt', required: true }), includeDeleted: t.arg.boolean({ required: false, defaultValue: false }) },
+      resolve: (query: object, _root: unknown, args: any, ctx: any) =>
+        ctx.prisma[delegate].findFirst({
+          ...query,
+          where: {
+            ...(pair ? { dealId: args.dealId, contactId: args.contactId } : { id: args.baseId }),
+            ...(args.includeDeleted ? {} : { deletedAt: null }),
+          },
+        }),
+    }),
+  );
+  return node;
+}
+
+/** Options of a related connection that hides deleted objects unless asked (`extraWhere`: e.g. the resource type). */
+export function relatedList(t: FieldBuilder, extraWhere: Record<string, unknown> = {}, cursor = 'id') {
+  return {
+    ...pageSize,
+    cursor,
+    totalCount: true,
+    args: {
+      includeDeleted: t.arg.boolean({ required: false, defaultValue: false, description: 'Include deleted objects.' }),
+    },
+    query: (args: { includeDeleted?: boolean | null }) => ({
+      where: { ...extraWhere, ...(args.includeDeleted ? {} : { deletedAt: null }) },
+      orderBy: cursor === 'id' ? { id: 'asc' } : [{ dealId: 'asc' }, { contactId: 'asc' }],
+    }),
+  };
+}
