@@ -2,6 +2,8 @@
 // the sync engine and the HTTP server — and takes them down in reverse order.
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
+import { createChangeFeed } from './events/change-feed.ts';
+import { startRetention } from './events/retention.ts';
 import type { Logger } from './logger.ts';
 import { createGraphQL } from './server/graphql.ts';
 import { startServer } from './server/server.ts';
@@ -81,8 +83,27 @@ export async function startApp({ config, logger, sync = true }: AppOptions): Pro
       engine = syncEngine;
     }
 
-    const graphql = createGraphQL({ prisma: database.prisma, apiKeys: config.apiKeys, logger });
-    const server = await startServer({ host: config.host, port: config.port, logger, graphql });
+    const changes = createChangeFeed({ databaseUrl: database.url, prisma: database.prisma, logger });
+    await changes.start();
+    closers.push(() => changes.close());
+    const stopRetention = startRetention({ prisma: database.prisma, retentionMs: config.events.retentionMs, logger });
+    closers.push(async () => stopRetention());
+
+    const graphql = createGraphQL({
+      prisma: database.prisma,
+      apiKeys: config.apiKeys,
+      changes,
+      subscriptionBuffer: config.events.subscriptionBuffer,
+      logger,
+    });
+    const server = await startServer({
+      host: config.host,
+      port: config.port,
+      logger,
+      graphql,
+      apiKeys: config.apiKeys,
+      subscriptionBuffer: config.events.subscriptionBuffer,
+    });
     closers.push(() => server.close());
     if (config.apiKeys.length === 0) logger.warn('GATEWAY_API_KEYS is not set: the GraphQL API is open to anyone on this machine');
     logger.info(

@@ -18,6 +18,22 @@ const port = (fallback: number) =>
       .default(fallback),
   );
 
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `7d`, `12h`, `30m`, `90s`, `500ms`, or a number of milliseconds. */
+const duration = (fallback: string) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .default(fallback)
+      .refine((value) => /^\d+(\.\d+)?\s*(ms|s|m|h|d)?$/.test(value.trim()), 'must be a duration such as 7d, 12h, 30m or 90s')
+      .transform((value) => {
+        const [, amount, unit] = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(value.trim())!;
+        return Number(amount) * DURATION_UNITS[unit ?? 'ms']!;
+      }),
+  );
+
 const httpUrl = z
   .string()
   .refine((value) => URL.canParse(value) && ['http:', 'https:'].includes(new URL(value).protocol), {
@@ -75,6 +91,10 @@ const schema = z.object({
       .refine((keys) => keys.every((key) => /^[\x21-\x7e]+$/.test(key)), 'keys must be printable ASCII without spaces')
       .optional(),
   ),
+  /** How long change events are kept for subscribers resuming from a cursor (e.g. 7d, 12h). */
+  CHANGE_EVENT_RETENTION: duration('7d'),
+  /** Events a subscriber may fall behind before it is cut off (it can resume from its cursor). */
+  SUBSCRIPTION_BUFFER: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').default(1000)),
   /** Log level: fatal, error, warn, info, debug, trace or silent. */
   LOG_LEVEL: z.preprocess(
     emptyAsUndefined,
@@ -99,6 +119,7 @@ export interface Config {
   /** Keys accepted by the GraphQL API; empty: no authentication (loopback HOST only). */
   apiKeys: string[];
   sync: { intervalMs: number };
+  events: { retentionMs: number; subscriptionBuffer: number };
   /** The built-in upstream of demo mode (used when no access token is set). */
   simulator: { port: number; seed: number; objects: number; activityPerSecond: number };
 }
@@ -143,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     base: { apiUrl: e.BASE_API_URL, accessToken: e.BASE_ACCESS_TOKEN, deviceUuid: e.BASE_DEVICE_UUID },
     sync: { intervalMs: e.SYNC_INTERVAL_MS },
+    events: { retentionMs: e.CHANGE_EVENT_RETENTION, subscriptionBuffer: e.SUBSCRIPTION_BUFFER },
     simulator: { port: e.SIMULATOR_PORT, seed: e.SIMULATOR_SEED, objects: e.SIMULATOR_OBJECTS, activityPerSecond: e.SIMULATOR_ACTIVITY },
   };
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The command line: base-sync-gateway start | sync | simulate | migrate.
+// The command line: base-sync-gateway start | serve | sync | simulate | migrate.
 import { Command, CommanderError } from 'commander';
 import { startApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
@@ -77,6 +77,28 @@ program
     const { config, logger } = setup();
     try {
       const app = await startApp({ config, logger });
+      onShutdownSignal(logger, () => app.close());
+    } catch (error) {
+      fail(logger, error);
+    }
+  });
+
+program
+  .command('serve')
+  .description(
+    'serve GraphQL (queries, subscriptions, GraphiQL) from the database; with sync, this process also ' +
+      'syncs when no other one does (one syncer per device, the others stand by)',
+  )
+  .option('--no-sync', 'only serve: never sync from Base (another process does)')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  $ DATABASE_URL=postgresql://localhost/base BASE_ACCESS_TOKEN=... base-sync-gateway serve\n' +
+      '  $ DATABASE_URL=postgresql://localhost/base PORT=4001 base-sync-gateway serve --no-sync',
+  )
+  .action(async (opts: { sync: boolean }) => {
+    const { config, logger } = setup();
+    try {
+      const app = await startApp({ config, logger, sync: opts.sync });
       onShutdownSignal(logger, () => app.close());
     } catch (error) {
       fail(logger, error);

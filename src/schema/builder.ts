@@ -4,12 +4,19 @@ import SchemaBuilder from '@pothos/core';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import type { PrismaClient, Prisma } from '../db/client.ts';
+import type { ChangeFeed } from '../events/change-feed.ts';
 import type PrismaTypes from '../db/generated/pothos-types.ts';
 import { getDatamodel } from '../db/generated/pothos-types.ts';
 
 /** What every resolver gets. */
 export interface Context {
   prisma: PrismaClient;
+  /** The process's change feed; subscriptions need it. */
+  changes?: ChangeFeed;
+  /** Events a subscriber may fall behind before it is cut off (default 1000). */
+  subscriptionBuffer?: number;
+  /** The `seq` of the event a subscription is executing now (lets a transport track cursors). */
+  currentSeq?: bigint;
 }
 
 export const builder = new SchemaBuilder<{

@@ -18,6 +18,7 @@ import './types/product.ts';
 import './types/order.ts';
 import './types/line-item.ts';
 import './sync-status.ts';
+import './subscriptions.ts';
 
 builder.queryType({ description: 'Read the Base CRM mirror.' });
 

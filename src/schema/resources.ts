@@ -175,11 +175,19 @@ export function queryWhere(name: ModelName, where: WhereInput | null | undefined
 /** Ordering with the key last, so that equal values never make cursors skip or repeat. */
 export function queryOrder(name: ModelName, orderBy: ReadonlyArray<{ field: string; direction: 'ASC' | 'DESC' }> | null | undefined) {
   const key = hasKey(name) === 'id' ? [{ id: 'asc' }] : [{ dealId: 'asc' }, { contactId: 'asc' }];
+  // Prisma takes `nulls` only for optional columns; required ones (the id, revision, syncedAt) sort plainly.
+  const required = new Set(modelFields(name).filter((f) => f.isRequired).map((f) => f.name));
   return [
-    ...(orderBy ?? []).map(({ field, direction }) => ({ [field]: { sort: direction === 'ASC' ? 'asc' : 'desc', nulls: direction === 'ASC' ? 'last' : 'first' } })),
+    ...(orderBy ?? []).map(({ field, direction }) => {
+      const sort = direction === 'ASC' ? 'asc' : 'desc';
+      return { [field]: required.has(field) ? sort : { sort, nulls: direction === 'ASC' ? 'last' : 'first' } };
+    }),
     ...key,
   ];
 }
+
+/** Every resource defined, with its node type: subscriptions add a field per resource. */
+export const RESOURCES: Array<{ name: ModelName; node: any }> = [];
 
 /** Registers a resource: node type, inputs, connection query and by-id query. Returns the node ref. */
 export function defineResource(name: ModelName, options: ResourceOptions) {
@@ -189,6 +197,8 @@ export function defineResource(name: ModelName, options: ResourceOptions) {
   const node = (builder as any).prismaNode(name, {
     description: options.description,
     id: { field: pair ? 'dealId_contactId' : 'id' },
+    // node(id)/nodes(ids) of an id that matches nothing answer null (Relay), not an error.
+    nullable: true,
     fields: (t: FieldBuilder) => {
       const typed = options.typed?.(t) ?? {};
       const fields: Record<string, unknown> = {};
@@ -246,6 +256,7 @@ export function defineResource(name: ModelName, options: ResourceOptions) {
         }),
     }),
   );
+  RESOURCES.push({ name, node });
   return node;
 }
 

@@ -1,8 +1,10 @@
 // The GraphQL endpoint: graphql-yoga over the Pothos schema, with API keys, GraphQL Armor
 // limits, masked errors and GraphiQL.
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import type { GraphQLError, ValidationContext } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { PrismaClient } from '../db/client.ts';
+import type { ChangeFeed } from '../events/change-feed.ts';
 import type { Logger } from '../logger.ts';
 import { schema, type Context } from '../schema/index.ts';
 import { useApiKeys } from './auth.ts';
@@ -30,12 +32,23 @@ query HotDeals {
 }
 `;
 
+// Armor's rules throw by default, which yoga answers with 200 like an execution error; reported to
+// the validation context, a query over a limit is a validation error: 400, GRAPHQL_VALIDATION_FAILED.
+const REJECT_AS_INVALID = {
+  propagateOnRejection: false,
+  onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
+};
+
 /** Options for {@link createGraphQL}. */
 export interface GraphQLOptions {
   prisma: PrismaClient;
   /** Accepted API keys; empty: no authentication. */
   apiKeys: readonly string[];
   logger: Logger;
+  /** The change feed subscriptions read; without it, subscribing gives an error. */
+  changes?: ChangeFeed;
+  /** Events a subscriber may fall behind before it is cut off. */
+  subscriptionBuffer?: number;
   /** Show error details (development only). */
   development?: boolean;
 }
@@ -47,11 +60,16 @@ export function createGraphQL(options: GraphQLOptions): GraphQLServer {
   return createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
-    context: () => ({ prisma: options.prisma }),
+    context: () => ({
+      prisma: options.prisma,
+      ...(options.changes ? { changes: options.changes } : {}),
+      ...(options.subscriptionBuffer ? { subscriptionBuffer: options.subscriptionBuffer } : {}),
+    }),
     // Unexpected errors become "Unexpected error." without a stack; GraphQLErrors we throw stay.
     maskedErrors: { isDev: options.development ?? false },
     landingPage: false,
-    graphiql: { title: 'base-sync-gateway', defaultQuery: EXAMPLE_QUERY },
+    // GraphiQL runs subscriptions over graphql-ws on this same path.
+    graphiql: { title: 'base-sync-gateway', defaultQuery: EXAMPLE_QUERY, subscriptionsProtocol: 'WS' },
     logging: {
       debug: (...args) => log.debug(args.map(String).join(' ')),
       info: (...args) => log.info(args.map(String).join(' ')),
@@ -61,10 +79,10 @@ export function createGraphQL(options: GraphQLOptions): GraphQLServer {
     plugins: [
       useApiKeys(options.apiKeys),
       EnvelopArmorPlugin({
-        maxDepth: { n: 12, ignoreIntrospection: true },
-        costLimit: { maxCost: 20_000, ignoreIntrospection: true },
-        maxAliases: { n: 15 },
-        maxDirectives: { n: 20 },
+        maxDepth: { n: 12, ignoreIntrospection: true, ...REJECT_AS_INVALID },
+        costLimit: { maxCost: 20_000, ignoreIntrospection: true, ...REJECT_AS_INVALID },
+        maxAliases: { n: 15, ...REJECT_AS_INVALID },
+        maxDirectives: { n: 20, ...REJECT_AS_INVALID },
         maxTokens: { n: 2_000 },
         // Suggestions ("did you mean …") help people writing queries; the schema is public to them anyway.
         blockFieldSuggestion: { enabled: false },

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger.ts';
 import type { GraphQLServer } from './graphql.ts';
+import { attachWebSockets, type WebSockets } from './websocket.ts';
 
 /** Options for {@link startServer}. */
 export interface ServerOptions {
@@ -10,14 +11,20 @@ export interface ServerOptions {
   /** 0 picks a free port. */
   port: number;
   logger: Logger;
-  /** Serves /graphql when given. */
+  /** Serves /graphql (HTTP, SSE and WebSockets) when given. */
   graphql?: GraphQLServer;
+  /** API keys WebSocket connections must present (connectionParams.authorization). */
+  apiKeys?: readonly string[];
+  /** Results held for one WebSocket subscriber before it is cut off. */
+  subscriptionBuffer?: number;
 }
 
 export interface GatewayServer {
   /** Base URL, e.g. http://127.0.0.1:4000 */
   readonly url: string;
   readonly server: Server;
+  /** The WebSocket endpoint, when GraphQL is served. */
+  readonly websockets: WebSockets | undefined;
   /** Stops accepting connections and closes idle ones; resolves when all are gone. */
   close(): Promise<void>;
 }
@@ -33,14 +40,21 @@ export async function startServer(options: ServerOptions): Promise<GatewayServer
   });
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const websockets = options.graphql
+    ? attachWebSockets({ server, graphql: options.graphql, apiKeys: options.apiKeys ?? [], bufferLimit: options.subscriptionBuffer ?? 1000, logger: options.logger })
+    : undefined;
   return {
     url: `http://${host}:${port}`,
     server,
-    close: () =>
-      new Promise<void>((resolve) => {
+    websockets,
+    async close() {
+      await websockets?.close();
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeIdleConnections();
-      }),
+        // Streams (SSE) stay open until told: end them, then the idle keep-alive connections.
+        server.closeAllConnections();
+      });
+    },
   };
 }
 

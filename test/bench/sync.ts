@@ -8,7 +8,7 @@
 // a temporary folder, or the server of BENCH_DATABASE_URL (two throwaway databases on it).
 //
 //   SYNC_BENCH_TOTAL=200000        objects in the world
-//   SYNC_BENCH_LIMIT=copy,insert   limit methods to run (the fastest one is the limit)
+//   SYNC_BENCH_LIMIT=copy,insert   limit methods to run (the fastest one is the limit; `none`: end to end only)
 //   SYNC_BENCH_BREAKDOWN=1         also time fetch / map / write / ack in a copy of the engine's loop
 //   BENCH_DATABASE_URL=postgresql://…  use that server instead of an embedded one
 //
@@ -17,7 +17,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +27,8 @@ import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/db
 import { applyMigrations } from '../../src/db/migrations.ts';
 import { RESOURCE_TYPES, TABLES, type ResourceType } from '../../src/db/resource-types.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { createSimulator, DEMO_TOKEN } from '../../src/simulator/index.ts';
+// Only the token: the simulator itself (and its generator's data) is loaded by the child alone.
+import { DEMO_TOKEN } from '../../src/simulator/auth.ts';
 import { COLUMNS, type ColumnKind } from '../../src/store/columns.ts';
 import { planPage, type StoreItem } from '../../src/store/rows.ts';
 import { applyPage } from '../../src/store/store.ts';
@@ -49,6 +50,7 @@ const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 
 
 /** Serves the world on a free port, prints `{ url, counts }` as one JSON line, lives until stdin closes. */
 async function simulatorChild(): Promise<void> {
+  const { createSimulator } = await import('../../src/simulator/index.ts');
   const sim = createSimulator({ world: { total: TOTAL }, seed: SEED, pageSize: PAGE_SIZE });
   const url = await sim.listen(0);
   process.stdout.write(`${JSON.stringify({ url, counts: sim.counts() })}\n`);
@@ -66,8 +68,13 @@ interface SimulatorChild {
 
 async function startSimulatorChild(): Promise<SimulatorChild> {
   const self = fileURLToPath(import.meta.url);
-  // The same loader flags (tsx) as this process, without any profiler flags.
-  const execArgv = process.execArgv.filter((a) => !/^--(cpu|heap)-prof/.test(a));
+  // The same loaders (tsx) as this process, not its other flags (profilers, heap limits).
+  const execArgv: string[] = [];
+  for (let i = 0; i < process.execArgv.length; i++) {
+    const arg = process.execArgv[i]!;
+    if (/^--(require|import)=/.test(arg)) execArgv.push(arg);
+    else if ((arg === '--require' || arg === '--import' || arg === '-r') && i + 1 < process.execArgv.length) execArgv.push(arg, process.execArgv[++i]!);
+  }
   const child: ChildProcess = spawn(process.execPath, [...execArgv, self], {
     env: { ...process.env, [ROLE_ENV]: 'simulator' },
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -115,17 +122,23 @@ function sumCpu(pids: readonly number[]): number | undefined {
   return each.some((s) => s === undefined) || each.length === 0 ? undefined : each.reduce((s, x) => s! + x!, 0);
 }
 
-/** Samples this process's RSS every 100 ms; `peak` also takes the kernel's max RSS into account. */
+/**
+ * Samples this process's memory every 100 ms. `peak` is the kernel's max RSS (the true peak of
+ * the process so far) or the highest sample; `atPeak` is the breakdown of the highest sample.
+ */
 function rssSampler() {
-  let peak = process.memoryUsage().rss;
+  let atPeak = process.memoryUsage();
   const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
+    const now = process.memoryUsage();
+    if (now.rss > atPeak.rss) atPeak = now;
   }, 100);
   return {
     stop() {
       clearInterval(timer);
-      // maxRSS is in kilobytes: the true peak of the process so far.
-      return Math.max(peak, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
+      const now = process.memoryUsage();
+      if (now.rss > atPeak.rss) atPeak = now;
+      // maxRSS is in kilobytes.
+      return { peak: Math.max(atPeak.rss, process.resourceUsage().maxRSS * 1024), atPeak };
     },
   };
 }
@@ -446,6 +459,7 @@ async function main(): Promise<void> {
 
 async function run(cleanups: (() => Promise<unknown>)[]): Promise<number> {
   const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+  const loadAtStart = round(loadavg()[0]!);
   console.log(`sync bench: ${TOTAL} objects, page size ${PAGE_SIZE}; node ${process.version}; load average ${load()}`);
 
   // Postgres: embedded in a temporary folder, or the given server.
@@ -461,8 +475,9 @@ async function run(cleanups: (() => Promise<unknown>)[]): Promise<number> {
     console.log(`embedded Postgres up in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   }
   const admin = adminUrl;
-  const serverVersion = await withClient(withDatabaseName(admin, 'postgres'), async (c) => (await c.query<{ v: string }>('SHOW server_version')).rows[0]!.v);
-  const methods = (process.env.SYNC_BENCH_LIMIT ?? 'copy,insert').split(',').map((name) => {
+  const serverVersion = await withClient(withDatabaseName(admin, 'postgres'), async (c) => (await c.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)).rows[0]!.v);
+  const methodNames = process.env.SYNC_BENCH_LIMIT ?? 'copy,insert';
+  const methods = (methodNames === 'none' ? [] : methodNames.split(',')).map((name) => {
     const method = LIMIT_METHODS.find((m) => m.name === name.trim());
     if (!method) throw new Error(`SYNC_BENCH_LIMIT: unknown method ${name} (${LIMIT_METHODS.map((m) => m.name).join(', ')})`);
     return method;
@@ -492,7 +507,9 @@ async function run(cleanups: (() => Promise<unknown>)[]): Promise<number> {
   // End to end: the sync engine in this process.
   const e2eUrl = urls.e2e!;
   const db: Database = await openDatabase({ config: { databaseUrl: e2eUrl, dataDir: '.data' }, logger: silentLogger(), migrate: false });
-  cleanups.push(() => db.close());
+  let dbClosing: Promise<void> | undefined;
+  const closeDb = () => (dbClosing ??= db.close());
+  cleanups.push(closeDb);
   const engine = createSyncEngine({
     prisma: db.prisma,
     databaseUrl: e2eUrl,
@@ -511,7 +528,7 @@ async function run(cleanups: (() => Promise<unknown>)[]): Promise<number> {
   const summary = await engine.runOnce();
   const seconds = (performance.now() - t) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  const peakRss = rss.stop();
+  const { peak: peakRss, atPeak } = rss.stop();
   const simCpu1 = processCpuSeconds(sim.pid);
   const backendPids = await db.prisma.$queryRawUnsafe<{ pid: number }[]>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
   const postgresCpu = sumCpu(backendPids.map((r) => r.pid));
@@ -523,17 +540,21 @@ async function run(cleanups: (() => Promise<unknown>)[]): Promise<number> {
   const itemsPerSecond = Math.round(summary.items / seconds);
   console.log(
     `end to end: ${summary.items} items in ${summary.pages} pages, ${seconds.toFixed(2)} s = ${itemsPerSecond} items/s; ` +
-      `${summary.events} change events; peak RSS ${mb(peakRss)} MB (${mb(rssBefore)} MB before the sync)`,
+      `${summary.events} change events`,
   );
   console.log(
-    `CPU during the sync (${seconds.toFixed(1)} s wall, 2 cores = ${(2 * seconds).toFixed(1)} CPU-s): gateway ${cpuSeconds.gateway} s, ` +
+    `peak RSS ${mb(peakRss)} MB (${mb(rssBefore)} MB before the sync; highest sample: heap used ${mb(atPeak.heapUsed)} MB of ${mb(atPeak.heapTotal)} MB, ` +
+      `external ${mb(atPeak.external)} MB, array buffers ${mb(atPeak.arrayBuffers)} MB)`,
+  );
+  console.log(
+    `CPU during the sync (${seconds.toFixed(1)} s wall × ${availableParallelism()} cores = ${(availableParallelism() * seconds).toFixed(1)} CPU-s): gateway ${cpuSeconds.gateway} s, ` +
       `Postgres backends ${cpuSeconds.postgresBackends ?? '?'} s, simulator ${cpuSeconds.simulator ?? '?'} s`,
   );
   const counts = await withClient(e2eUrl, rowCounts);
   const stored = Object.values(counts).reduce((s, n) => s + n, 0);
   const rowsMatch = stored === worldTotal && summary.items === worldTotal;
   console.log(`rows stored: ${stored} (other_resources ${counts.other_resources}); world: ${worldTotal}: ${rowsMatch ? 'match' : 'MISMATCH'}`);
-  await db.close();
+  await closeDb();
 
   let breakdownResult: Awaited<ReturnType<typeof breakdown>> | undefined;
   if (withBreakdown) {
@@ -542,29 +563,31 @@ async function run(cleanups: (() => Promise<unknown>)[]): Promise<number> {
   }
 
   // The storage limit: the same pages (a second device's queue of the same world), plain SQL.
-  t = performance.now();
-  const pages = await capturePages(sim.url);
-  console.log(`captured ${pages.length} pages for the limit in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  await sim.stop();
   const limits: LimitResult[] = [];
-  for (const method of methods) {
-    const result = await writeLimit(urls[method.name]!, method, pages);
-    limits.push(result);
-    console.log(`limit "${method.name}": ${result.items} items, ${result.writeSeconds} s of SQL = ${result.itemsPerSecond} items/s — ${method.describe}`);
-  }
-  pages.length = 0;
-  const best = limits.reduce((a, b) => (b.itemsPerSecond > a.itemsPerSecond ? b : a));
-  console.log('limit: only the SQL writes are timed (parsing and mapping with planPage/toRow are not); no change events, no sync_state, no NOTIFY');
-
-  // The limit wrote what the engine wrote.
-  const e2eDigest = await withClient(e2eUrl, contentDigest);
   const identical: Record<string, boolean> = {};
-  for (const l of limits) identical[l.method] = (await withClient(urls[l.method]!, contentDigest)) === e2eDigest;
-  console.log(`tables identical to the end-to-end run (all columns but synced_at): ${Object.entries(identical).map(([m, ok]) => `${m} ${ok ? 'yes' : 'NO'}`).join(', ')}`);
+  if (methods.length) {
+    t = performance.now();
+    const pages = await capturePages(sim.url);
+    console.log(`captured ${pages.length} pages for the limit in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    await sim.stop();
+    for (const method of methods) {
+      const result = await writeLimit(urls[method.name]!, method, pages);
+      limits.push(result);
+      console.log(`limit "${method.name}": ${result.items} items, ${result.writeSeconds} s of SQL = ${result.itemsPerSecond} items/s — ${method.describe}`);
+    }
+    pages.length = 0;
+    console.log('limit: only the SQL writes are timed (parsing and mapping with planPage/toRow are not); no change events, no sync_state, no NOTIFY');
 
-  const ratio = round(itemsPerSecond / best.itemsPerSecond, 3);
+    // The limit wrote what the engine wrote.
+    const e2eDigest = await withClient(e2eUrl, contentDigest);
+    for (const l of limits) identical[l.method] = (await withClient(urls[l.method]!, contentDigest)) === e2eDigest;
+    console.log(`tables identical to the end-to-end run (all columns but synced_at): ${Object.entries(identical).map(([m, ok]) => `${m} ${ok ? 'yes' : 'NO'}`).join(', ')}`);
+  }
+  const best = limits.reduce<LimitResult | undefined>((a, b) => (a === undefined || b.itemsPerSecond > a.itemsPerSecond ? b : a), undefined);
+
+  const ratio = best ? round(itemsPerSecond / best.itemsPerSecond, 3) : null;
   const peakRssMB = mb(peakRss);
-  const met = { ratio: ratio >= GOALS.ratio, itemsPerSecond: itemsPerSecond >= GOALS.itemsPerSecond, rssMB: peakRssMB < GOALS.rssMB };
+  const met = { ratio: ratio !== null && ratio >= GOALS.ratio, itemsPerSecond: itemsPerSecond >= GOALS.itemsPerSecond, rssMB: peakRssMB < GOALS.rssMB };
   console.log(
     `ratio ${ratio} (goal ${GOALS.ratio}): ${met.ratio ? 'met' : 'NOT met'}; ${itemsPerSecond} items/s (goal ${GOALS.itemsPerSecond}): ${met.itemsPerSecond ? 'met' : 'NOT met'}; ` +
       `peak RSS ${peakRssMB} MB (goal < ${GOALS.rssMB}): ${met.rssMB ? 'met' : 'NOT met'}; load average ${load()}`,
@@ -576,8 +599,8 @@ async function run(cleanups: (() => Promise<unknown>)[]): Promise<number> {
     pages: summary.pages,
     seconds: round(seconds, 3),
     itemsPerSecond,
-    limitItemsPerSecond: best.itemsPerSecond,
-    limitMethod: best.method,
+    limitItemsPerSecond: best?.itemsPerSecond ?? null,
+    limitMethod: best?.method ?? null,
     limits: Object.fromEntries(limits.map((l) => [l.method, l.itemsPerSecond])),
     ratio,
     peakRssMB,
@@ -585,6 +608,8 @@ async function run(cleanups: (() => Promise<unknown>)[]): Promise<number> {
     postgres: `${serverVersion}${embedded ? ' embedded' : ''}`,
     rowsMatch,
     limitTablesIdentical: identical,
+    // Other work on the machine skews every figure: the 1-minute load average at the start and the end.
+    loadAverage: [loadAtStart, round(loadavg()[0]!)],
     ...(breakdownResult ? { breakdown: breakdownResult } : {}),
     goals: GOALS,
     met,

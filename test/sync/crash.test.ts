@@ -22,7 +22,7 @@ afterAll(() => sim.close());
 
 const env = () => ({ DATABASE_URL: db.url, BASE_API_URL: sim.url, BASE_ACCESS_TOKEN: DEMO_TOKEN, BASE_DEVICE_UUID: device });
 
-it('recovers from SIGKILL at random moments', async () => {
+it('recovers from SIGKILL at random moments', { timeout: 300_000 }, async () => {
   let killedMidSession = 0;
   for (let i = 0; i < 12; i++) {
     const run = runCli(['sync', '--once'], env());

@@ -1,0 +1,117 @@
+// One subscriber's view of the change feed: the events after its cursor replayed from the
+// table, then live ones, with no gap and no duplicate across the seam; filtered; and held in
+// a bounded buffer, so that a subscriber who falls too far behind is ended (with the cursor
+// to resume from) instead of slowing anyone else down.
+import { GraphQLError } from 'graphql';
+import { abortable, waitUnlessAborted } from './abortable.ts';
+import type { ChangeEvent, ChangeFeed } from './change-feed.ts';
+
+/** Options for {@link changeStream}. */
+export interface ChangeStreamOptions {
+  feed: ChangeFeed;
+  /** Replay the events after this cursor first; undefined: live events only. */
+  after?: bigint;
+  /** Keeps an event (types, kinds): cheap, synchronous. */
+  accept: (event: ChangeEvent) => boolean;
+  /**
+   * Keeps the events that match a condition on the stored object (one query a batch). `batch`
+   * is the feed's batch they came from, the same object for every subscriber of the process,
+   * so that subscribers with the same condition can share one query.
+   */
+  match?: (events: ChangeEvent[], batch: readonly ChangeEvent[]) => Promise<ChangeEvent[]>;
+  /** Events held for a subscriber before it is cut off. */
+  bufferLimit: number;
+  /** Rows read per replay query. */
+  replayBatch?: number;
+}
+
+/** The cursor of an event: its `seq`, as a string (opaque to clients). */
+export const cursorOf = (event: Pick<ChangeEvent, 'seq'>): string => event.seq.toString();
+
+/** Reads a cursor given by a client; throws a clear error when it is not one of ours. */
+export function parseCursor(cursor: string): bigint {
+  if (!/^\d{1,19}$/.test(cursor)) {
+    throw new GraphQLError(`"${cursor.slice(0, 40)}" is not a change cursor: pass the cursor of the last event you received`, {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  }
+  return BigInt(cursor);
+}
+
+/** The events for one subscriber; ending it (return()) stops at once, even while it waits. */
+export function changeStream(options: ChangeStreamOptions): AsyncGenerator<ChangeEvent> {
+  return abortable((signal) => events(options, signal));
+}
+
+async function* events(options: ChangeStreamOptions, signal: AbortSignal): AsyncGenerator<ChangeEvent> {
+  const { feed } = options;
+  const queue: Array<{ kept: ChangeEvent[]; batch: readonly ChangeEvent[] }> = [];
+  let queued = 0;
+  let overflow = false;
+  let wake: (() => void) | undefined;
+  let delivered: bigint | undefined = options.after;
+
+  // Listen first, then replay up to where the feed stood at that moment: events after it arrive live.
+  const unlisten = feed.listen((events) => {
+    if (overflow) return;
+    const kept = events.filter(options.accept);
+    if (kept.length === 0) return;
+    // Behind: more than the limit still unread when a new batch comes (one batch alone, however
+    // large, is not falling behind). What was queued is dropped; the error gives the cursor.
+    if (queued > options.bufferLimit) {
+      overflow = true;
+      queue.length = 0;
+    } else {
+      queue.push({ kept, batch: events });
+      queued += kept.length;
+    }
+    wake?.();
+  });
+  const seam = feed.position;
+
+  const keep = async (events: ChangeEvent[], batch: readonly ChangeEvent[]) =>
+    options.match && events.length ? options.match(events, batch) : events;
+
+  try {
+    if (options.after !== undefined) {
+      const pruned = await feed.prunedThrough();
+      if (options.after < pruned) {
+        throw new GraphQLError(
+          `cursor ${options.after} is older than the change log's retention (events up to ${pruned} were pruned): query the current state, then subscribe without after`,
+          { extensions: { code: 'CURSOR_EXPIRED' } },
+        );
+      }
+      let from = options.after;
+      while (from < seam) {
+        const { events, through } = await feed.read(from, seam, options.replayBatch ?? 500);
+        if (through === null) break;
+        for (const event of await keep(events.filter(options.accept), events)) {
+          delivered = event.seq;
+          yield event;
+        }
+        from = through;
+      }
+    }
+    while (!signal.aborted) {
+      if (overflow) {
+        throw new GraphQLError(
+          `this subscriber fell more than ${options.bufferLimit} events behind and was cut off; subscribe again with after: "${delivered ?? seam}" to resume`,
+          { extensions: { code: 'SUBSCRIBER_TOO_SLOW', resumeAfter: String(delivered ?? seam) } },
+        );
+      }
+      const next = queue.shift();
+      if (!next) {
+        await waitUnlessAborted(signal, (resolve) => (wake = resolve));
+        wake = undefined;
+        continue;
+      }
+      queued -= next.kept.length;
+      for (const event of await keep(next.kept, next.batch)) {
+        delivered = event.seq;
+        yield event;
+      }
+    }
+  } finally {
+    unlisten();
+  }
+}

@@ -1,0 +1,190 @@
+// Subscriptions: every real change (created, updated, deleted) as it is committed, for all
+// types (`changes`) or one (`dealChanged`, ...), filtered by kind and by the same `where` as
+// the queries, resumable from a cursor; and the sync status.
+import { brandWithType } from '@pothos/core';
+import { GraphQLError } from 'graphql';
+import { RESOURCE_TYPES, type ResourceType } from '../db/resource-types.ts';
+import { abortable, waitUnlessAborted, mapIterator } from '../events/abortable.ts';
+import type { ChangeEvent } from '../events/change-feed.ts';
+import { changeStream, cursorOf, parseCursor } from '../events/change-stream.ts';
+import { builder, type Context } from './builder.ts';
+import { whereShape, whereInput, RESOURCES, type ModelName } from './resources.ts';
+import { whereToPrisma, type WhereInput } from './filters.ts';
+import { loadSyncStatus, SyncStatus } from './sync-status.ts';
+
+const DEFAULT_BUFFER = 1000;
+
+export const ChangeKind = builder.enumType('ChangeKind', {
+  description: 'What a change did to an object, as decided by the mirror (not by the upstream hint).',
+  values: {
+    CREATED: { description: 'The object appeared (or came back after a delete).' },
+    UPDATED: { description: 'A newer revision of a live object was stored.' },
+    DELETED: { description: 'The object was deleted; it keeps its last state, with deletedAt set.' },
+  },
+});
+
+const upperSnake = (type: string) => type.toUpperCase();
+const modelOf = (type: ResourceType) => type.replace(/(^|_)([a-z])/g, (_, _s, c: string) => c.toUpperCase()) as ModelName;
+const delegateOf = (name: ModelName) => (name[0]!.toLowerCase() + name.slice(1)) as keyof Context['prisma'];
+
+export const ResourceTypeEnum = builder.enumType('ResourceType', {
+  description: 'A Base resource type with a table in the mirror.',
+  values: Object.fromEntries(RESOURCE_TYPES.map((type) => [upperSnake(type), { value: type }])) as Record<string, { value: ResourceType }>,
+});
+
+function feedOf(ctx: Context) {
+  if (!ctx.changes) throw new GraphQLError('subscriptions are not available on this server', { extensions: { code: 'UNAVAILABLE' } });
+  return ctx.changes;
+}
+
+// Subscribers with the same `where` share one query per batch of events.
+const matchMemo = new WeakMap<readonly ChangeEvent[], Map<string, Promise<Set<string>>>>();
+
+/** A `match` for change streams: keeps events whose stored object satisfies `where` (tombstones included). */
+function whereMatcher(ctx: Context, name: ModelName, where: WhereInput) {
+  const key = `${name}:${JSON.stringify(where, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`;
+  const filter = whereToPrisma(where, whereShape(name));
+  return async (events: ChangeEvent[], batch: readonly ChangeEvent[]) => {
+    let memo = matchMemo.get(batch);
+    if (!memo) matchMemo.set(batch, (memo = new Map()));
+    let ids = memo.get(key);
+    if (!ids) {
+      const candidates = batch.filter((e) => modelOf(e.type) === name).map((e) => e.resourceId);
+      const delegate = ctx.prisma[delegateOf(name)] as unknown as { findMany(args: object): Promise<Array<{ id: bigint }>> };
+      ids = delegate.findMany({ where: { AND: [{ id: { in: candidates } }, filter] }, select: { id: true } }).then((rows) => new Set(rows.map((r) => String(r.id))));
+      memo.set(key, ids);
+    }
+    const matching = await ids;
+    return events.filter((e) => matching.has(String(e.resourceId)));
+  };
+}
+
+/** Streams events and records the one being executed, so a transport knows each result's cursor. */
+const tracked = (ctx: Context, events: AsyncGenerator<ChangeEvent>) =>
+  mapIterator(events, (event) => {
+    ctx.currentSeq = event.seq;
+    return event;
+  });
+
+const eventFields = {
+  cursor: (t: any) => t.string({ description: 'Pass it as `after` to resume right after this event.', resolve: (e: ChangeEvent) => cursorOf(e) }),
+  kind: (t: any) => t.field({ type: ChangeKind, resolve: (e: ChangeEvent) => e.kind }),
+  revision: (t: any) => t.field({ type: 'BigInt', description: 'The revision stored by this change.', resolve: (e: ChangeEvent) => e.revision }),
+  occurredAt: (t: any) => t.field({ type: 'DateTime', description: 'When the mirror committed the change.', resolve: (e: ChangeEvent) => e.occurredAt }),
+};
+
+const NodeInterface = (builder as any).nodeInterfaceRef();
+
+const ChangeEventType = builder.objectRef<ChangeEvent>('ChangeEvent').implement({
+  description: 'A change of any synced object.',
+  fields: (t) => ({
+    cursor: eventFields.cursor(t),
+    kind: eventFields.kind(t),
+    type: t.field({ type: ResourceTypeEnum, resolve: (e) => e.type }),
+    baseId: t.field({ type: 'BigInt', resolve: (e) => e.resourceId }),
+    revision: eventFields.revision(t),
+    occurredAt: eventFields.occurredAt(t),
+    node: t.field({
+      type: NodeInterface,
+      description: 'The object as stored (for DELETED: its last state, with deletedAt set).',
+      resolve: (e: ChangeEvent) => {
+        brandWithType(e.node, modelOf(e.type) as never);
+        return e.node as never;
+      },
+    }),
+  }),
+});
+
+const kindsArg = (t: any) => t.arg({ type: [ChangeKind], required: false, description: 'Only these kinds (default: all).' });
+const afterArg = (t: any) =>
+  t.arg.string({ required: false, description: 'Replay every event after this cursor first, then continue live.' });
+
+builder.subscriptionType({ description: 'Live changes of the mirror.' });
+
+builder.subscriptionField('changes', (t) =>
+  t.field({
+    type: ChangeEventType,
+    description: 'Every change of the given types and kinds, as it is committed.',
+    args: {
+      types: t.arg({ type: [ResourceTypeEnum], required: false, description: 'Only these types (default: all).' }),
+      kinds: kindsArg(t),
+      after: afterArg(t),
+    },
+    subscribe: (_root, args, ctx) => {
+      const types = args.types ? new Set<string>(args.types) : undefined;
+      const kinds = args.kinds ? new Set<string>(args.kinds as string[]) : undefined;
+      return tracked(
+        ctx,
+        changeStream({
+          feed: feedOf(ctx),
+          ...(args.after ? { after: parseCursor(String(args.after)) } : {}),
+          accept: (e) => (!types || types.has(e.type)) && (!kinds || kinds.has(e.kind)),
+          bufferLimit: ctx.subscriptionBuffer ?? DEFAULT_BUFFER,
+        }),
+      );
+    },
+    resolve: (event: ChangeEvent) => event,
+  }),
+);
+
+for (const { name, node } of RESOURCES) {
+  const type = RESOURCE_TYPES.find((r) => modelOf(r) === name)!;
+  const payload = builder.objectRef<ChangeEvent>(`${name}Change`).implement({
+    description: `A change of a ${name}.`,
+    fields: (t) => ({
+      cursor: eventFields.cursor(t),
+      kind: eventFields.kind(t),
+      revision: eventFields.revision(t),
+      occurredAt: eventFields.occurredAt(t),
+      node: t.field({ type: node, description: 'The object as stored (for DELETED: its last state, with deletedAt set).', resolve: (e: ChangeEvent) => e.node as never }),
+    }),
+  });
+  const field = `${delegateOf(name) as string}Changed`;
+  builder.subscriptionField(field, (t) =>
+    t.field({
+      type: payload,
+      description: `Changes of ${name} objects matching where (the same filter as the ${name} queries).`,
+      args: {
+        kinds: kindsArg(t),
+        where: t.arg({ type: whereInput(name), required: false }),
+        after: afterArg(t),
+      },
+      subscribe: (_root, args: any, ctx) => {
+        const kinds = args.kinds ? new Set<string>(args.kinds as string[]) : undefined;
+        return tracked(
+          ctx,
+          changeStream({
+            feed: feedOf(ctx),
+            ...(args.after ? { after: parseCursor(args.after) } : {}),
+            accept: (e) => e.type === type && (!kinds || kinds.has(e.kind)),
+            ...(args.where ? { match: whereMatcher(ctx, name, args.where as WhereInput) } : {}),
+            bufferLimit: ctx.subscriptionBuffer ?? DEFAULT_BUFFER,
+          }),
+        );
+      },
+      resolve: (event: ChangeEvent) => event,
+    }),
+  );
+}
+
+builder.subscriptionField('syncStatus', (t) =>
+  t.field({
+    type: SyncStatus,
+    description: 'The sync status now, then each time it changes (checked every second).',
+    subscribe: (_root, _args, ctx) => abortable((signal) => syncStatusStream(ctx, signal)),
+    resolve: (status) => status,
+  }),
+);
+
+async function* syncStatusStream(ctx: Context, signal: AbortSignal) {
+  let last = '';
+  while (!signal.aborted) {
+    const status = await loadSyncStatus(ctx.prisma);
+    const seen = JSON.stringify(status, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    if (seen !== last) {
+      last = seen;
+      yield status;
+    }
+    await waitUnlessAborted(signal, (wake) => setTimeout(wake, 1000).unref());
+  }
+}

@@ -1,0 +1,163 @@
+// Subscriptions with the same document and variables share one execution: each event is
+// executed once per distinct subscription in the process (relations loaded once), and the
+// result is fanned out to every subscriber. Each subscriber has a bounded buffer; one that
+// falls too far behind is ended with an error giving the cursor to resume from, and nobody
+// else waits for it.
+import { GraphQLError, Kind, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { abortable, waitUnlessAborted } from '../events/abortable.ts';
+
+type Result = ExecutionResult;
+type Source = AsyncIterableIterator<Result> | AsyncGenerator<Result>;
+
+/** Options for {@link createSharedSubscriptions}. */
+export interface SharedSubscriptionsOptions {
+  /** Results held for one subscriber before it is cut off. */
+  bufferLimit: number;
+}
+
+interface Consumer {
+  queue: Result[];
+  wake: (() => void) | undefined;
+  /** Why it ended (too slow), or done. */
+  ended: GraphQLError | 'done' | undefined;
+  /** The cursor of the last result handed to it. */
+  delivered: string | undefined;
+  /** Cursor of each queued result, in order. */
+  cursors: Array<string | undefined>;
+}
+
+interface Shared {
+  consumers: Set<Consumer>;
+  source: Source;
+}
+
+/**
+ * Whether the subscription replays from a cursor (`after`): such a subscriber needs every
+ * event from its cursor, so it cannot join an execution already under way.
+ */
+export function replays(args: ExecutionArgs): boolean {
+  for (const definition of args.document.definitions) {
+    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+    for (const selection of definition.selectionSet.selections) {
+      if (selection.kind !== Kind.FIELD) continue;
+      for (const argument of selection.arguments ?? []) {
+        if (argument.name.value !== 'after') continue;
+        const value = argument.value;
+        if (value.kind === Kind.VARIABLE) {
+          if ((args.variableValues as Record<string, unknown> | undefined)?.[value.name.value] != null) return true;
+        } else if (value.kind !== Kind.NULL) return true;
+      }
+    }
+  }
+  return false;
+}
+
+/** The cursor of the event a result was executed for: subscriptions record it in the context. */
+const cursorOf = (args: ExecutionArgs): string | undefined => {
+  const seq = (args.contextValue as { currentSeq?: bigint } | undefined)?.currentSeq;
+  return seq === undefined ? undefined : seq.toString();
+};
+
+export interface SharedSubscriptions {
+  /**
+   * Subscribes through a shared execution: `start` runs graphql's subscribe for the first
+   * subscriber of this document and variables; later ones join it.
+   */
+  subscribe(args: ExecutionArgs, start: () => Promise<Source | Result> | Source | Result): Promise<Source | Result>;
+  /** Distinct executions running now. */
+  readonly executions: number;
+}
+
+export function createSharedSubscriptions(options: SharedSubscriptionsOptions): SharedSubscriptions {
+  const running = new Map<string, Promise<Shared | Result>>();
+
+  const keyOf = (args: ExecutionArgs) =>
+    `${args.operationName ?? ''}\u0000${print(args.document)}\u0000${JSON.stringify(args.variableValues ?? {})}`;
+
+  function pump(key: string, shared: Shared, args: ExecutionArgs): void {
+    void (async () => {
+      try {
+        for await (const result of shared.source) {
+          const cursor = cursorOf(args);
+          for (const consumer of shared.consumers) {
+            if (consumer.ended) continue;
+            if (consumer.queue.length >= options.bufferLimit) {
+              // Cut off: what it did not read is dropped, and the error names the last cursor it got.
+              consumer.queue.length = 0;
+              consumer.cursors.length = 0;
+              const resume = consumer.delivered === undefined ? 'subscribe again' : `subscribe again with after: "${consumer.delivered}" to resume`;
+              consumer.ended = new GraphQLError(`this subscriber fell more than ${options.bufferLimit} events behind and was cut off; ${resume}`, {
+                extensions: { code: 'SUBSCRIBER_TOO_SLOW', resumeAfter: consumer.delivered ?? null },
+              });
+            } else {
+              consumer.queue.push(result);
+              consumer.cursors.push(cursor);
+            }
+            consumer.wake?.();
+          }
+          if (shared.consumers.size === 0) break;
+        }
+      } catch (error) {
+        const failure = error instanceof GraphQLError ? error : new GraphQLError((error as Error).message);
+        for (const consumer of shared.consumers) consumer.ended ??= failure;
+      } finally {
+        running.delete(key);
+        for (const consumer of shared.consumers) {
+          consumer.ended ??= 'done';
+          consumer.wake?.();
+        }
+      }
+    })();
+  }
+
+  async function* consume(shared: Shared, consumer: Consumer, signal: AbortSignal): AsyncGenerator<Result> {
+    try {
+      while (!signal.aborted) {
+        const next = consumer.queue.shift();
+        if (next) {
+          consumer.delivered = consumer.cursors.shift() ?? consumer.delivered;
+          yield next;
+          continue;
+        }
+        if (consumer.ended === 'done') return;
+        if (consumer.ended) throw consumer.ended;
+        await waitUnlessAborted(signal, (resolve) => (consumer.wake = resolve));
+        consumer.wake = undefined;
+      }
+    } finally {
+      shared.consumers.delete(consumer);
+      // The last subscriber gone: stop the execution (and its change stream).
+      if (shared.consumers.size === 0) void shared.source.return?.(undefined);
+    }
+  }
+
+  return {
+    get executions() {
+      return running.size;
+    },
+    async subscribe(args, start) {
+      if (replays(args)) return start();
+      const key = keyOf(args);
+      let entry = running.get(key);
+      if (!entry) {
+        entry = (async () => {
+          const source = await start();
+          if (!(Symbol.asyncIterator in source)) return source;
+          const shared: Shared = { consumers: new Set(), source };
+          pump(key, shared, args);
+          return shared;
+        })();
+        running.set(key, entry);
+        // A failed start (validation, bad cursor) is not shared with later subscribers.
+        void entry.then((value) => {
+          if (!('consumers' in value)) running.delete(key);
+        }, () => running.delete(key));
+      }
+      const shared = await entry;
+      if (!('consumers' in shared)) return shared;
+      const consumer: Consumer = { queue: [], wake: undefined, ended: undefined, delivered: undefined, cursors: [] };
+      shared.consumers.add(consumer);
+      return abortable((signal) => consume(shared, consumer, signal));
+    },
+  };
+}

@@ -1,0 +1,75 @@
+// GraphQL over WebSocket (graphql-ws, subprotocol graphql-transport-ws) on the same port and
+// path as queries. Operations go through yoga's envelop (same plugins, limits and context);
+// identical subscriptions share one execution.
+import type { Server } from 'node:http';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { ExecutionArgs } from 'graphql';
+import type { Logger } from '../logger.ts';
+import { createApiKeyCheck } from './auth.ts';
+import type { GraphQLServer } from './graphql.ts';
+import { createSharedSubscriptions } from './shared-subscriptions.ts';
+
+/** Options for {@link attachWebSockets}. */
+export interface WebSocketOptions {
+  server: Server;
+  graphql: GraphQLServer;
+  apiKeys: readonly string[];
+  /** Results held for one subscriber before it is cut off. */
+  bufferLimit: number;
+  logger: Logger;
+}
+
+export interface WebSockets {
+  /** Open connections. */
+  readonly clients: number;
+  close(): Promise<void>;
+}
+
+type Enveloped = ReturnType<GraphQLServer['getEnveloped']>;
+
+export function attachWebSockets(options: WebSocketOptions): WebSockets {
+  const log = options.logger.child({ component: 'websocket' });
+  const wss = new WebSocketServer({ server: options.server, path: '/graphql' });
+  const check = createApiKeyCheck(options.apiKeys);
+  const shared = createSharedSubscriptions({ bufferLimit: options.bufferLimit });
+
+  const server = useServer(
+    {
+      // A key, with or without "Bearer ", in connectionParams.authorization; else close 4403.
+      onConnect: (ctx) => {
+        const given = ctx.connectionParams?.authorization;
+        const ok = check(typeof given === 'string' ? (/^bearer\s/i.test(given) ? given : `Bearer ${given}`) : undefined);
+        if (!ok) log.info('refused a WebSocket connection without a valid API key');
+        return ok;
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        const enveloped: Enveloped = options.graphql.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params: payload });
+        const args = {
+          schema: enveloped.schema,
+          operationName: payload.operationName,
+          document: enveloped.parse(payload.query),
+          variableValues: payload.variables,
+          contextValue: await enveloped.contextFactory(),
+          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+        } satisfies ExecutionArgs;
+        const errors = enveloped.validate(args.schema, args.document);
+        return errors.length ? errors : args;
+      },
+      execute: (args) => (args.rootValue as Pick<Enveloped, 'execute'>).execute(args),
+      subscribe: (args) => shared.subscribe(args, () => (args.rootValue as Pick<Enveloped, 'subscribe'>).subscribe(args) as never),
+    },
+    wss,
+  );
+
+  return {
+    get clients() {
+      return wss.clients.size;
+    },
+    async close() {
+      for (const client of wss.clients) client.close(1001, 'server shutting down');
+      await server.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,51 @@
+// A change made upstream reaches a graphql-ws subscriber with the right kind and data:
+// create, update and delete, for several types.
+import { beforeAll, expect, it } from 'vitest';
+import { useTestDatabase } from '../fixtures/database.ts';
+import { collect, eventually, startGateway, type GatewayFixture } from '../fixtures/gateway.ts';
+
+const db = useTestDatabase();
+let g: GatewayFixture;
+beforeAll(async () => {
+  g = await startGateway(db);
+  // The initial sync is done when the mirror holds the world.
+  await eventually(async () => (await g.app.database.prisma.deal.count()) === g.sim.counts().deal);
+});
+
+it('delivers created, updated and deleted deals with their data', async () => {
+  const sub = collect(g.client(), `subscription { dealChanged { cursor kind revision node { baseId name value deletedAt owner { name } } } }`);
+  await new Promise((r) => setTimeout(r, 200));
+  const [made] = g.sim.changes([{ op: 'create', type: 'deal', data: { name: 'Big one', value: '1000000.00' } }]);
+  const [first] = await sub.waitFor(1);
+  expect(first.dealChanged).toMatchObject({ kind: 'CREATED', revision: made!.revision, node: { baseId: made!.id, name: 'Big one', value: '1000000', deletedAt: null } });
+
+  const [updated] = g.sim.changes([{ op: 'update', type: 'deal', id: made!.id, data: { name: 'Bigger one' } }]);
+  const second = (await sub.waitFor(2))[1];
+  expect(second.dealChanged).toMatchObject({ kind: 'UPDATED', revision: updated!.revision, node: { name: 'Bigger one' } });
+
+  g.sim.changes([{ op: 'delete', type: 'deal', id: made!.id }]);
+  const third = (await sub.waitFor(3))[2];
+  expect(third.dealChanged).toMatchObject({ kind: 'DELETED', node: { baseId: made!.id, name: 'Bigger one', deletedAt: expect.any(String) } });
+  // Cursors grow with each event.
+  const cursors = sub.results.map((r) => BigInt(r.dealChanged.cursor));
+  expect(cursors).toEqual([...cursors].sort((a, b) => (a < b ? -1 : 1)));
+  sub.stop();
+});
+
+it('delivers changes of every type through `changes`, with the node as stored', async () => {
+  const sub = collect(g.client(), `subscription { changes(types: [LEAD, CONTACT, NOTE]) { kind type baseId node { id ... on Lead { firstName } ... on Contact { name } ... on Note { content } } } }`);
+  await new Promise((r) => setTimeout(r, 200));
+  const made = g.sim.changes([
+    { op: 'create', type: 'lead', data: { first_name: 'Lin' } },
+    { op: 'create', type: 'contact', data: { name: 'Acme Rockets', is_organization: true } },
+    { op: 'create', type: 'note', data: { content: 'Call back Tuesday' } },
+    { op: 'create', type: 'deal', data: { name: 'not subscribed' } },
+  ]);
+  const got = await sub.waitFor(3);
+  expect(got.map((r) => r.changes).sort((a, b) => a.type.localeCompare(b.type))).toEqual([
+    { kind: 'CREATED', type: 'CONTACT', baseId: made[1]!.id, node: { id: expect.any(String), name: 'Acme Rockets' } },
+    { kind: 'CREATED', type: 'LEAD', baseId: made[0]!.id, node: { id: expect.any(String), firstName: 'Lin' } },
+    { kind: 'CREATED', type: 'NOTE', baseId: made[2]!.id, node: { id: expect.any(String), content: 'Call back Tuesday' } },
+  ]);
+  sub.stop();
+});

@@ -1,0 +1,35 @@
+// Subscriptions also work over Server-Sent Events (yoga's SSE), for clients without WebSockets.
+import { beforeAll, expect, it } from 'vitest';
+import { useTestDatabase } from '../fixtures/database.ts';
+import { eventually, startGateway, type GatewayFixture } from '../fixtures/gateway.ts';
+
+const db = useTestDatabase();
+let g: GatewayFixture;
+beforeAll(async () => {
+  g = await startGateway(db);
+  await eventually(async () => (await g.app.database.prisma.contact.count()) === g.sim.counts().contact);
+});
+
+it('streams a change as an SSE event', async () => {
+  const controller = new AbortController();
+  const res = await fetch(`${g.app.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ query: 'subscription { contactChanged { kind node { name } } }' }),
+    signal: controller.signal,
+  });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toContain('text/event-stream');
+  const reader = res.body!.getReader();
+  await new Promise((r) => setTimeout(r, 300));
+  g.sim.changes([{ op: 'create', type: 'contact', data: { name: 'Streamed Ltd', is_organization: true } }]);
+  let text = '';
+  await eventually(async () => {
+    const { value } = await reader.read();
+    text += new TextDecoder().decode(value);
+    return text.includes('Streamed Ltd');
+  });
+  const data = text.split('\n').find((line) => line.startsWith('data:') && line.includes('Streamed Ltd'))!;
+  expect(JSON.parse(data.slice(5))).toEqual({ data: { contactChanged: { kind: 'CREATED', node: { name: 'Streamed Ltd' } } } });
+  controller.abort();
+});

@@ -1,0 +1,25 @@
+// syncStatus as a subscription: the current status, then each change of it.
+import { beforeAll, expect, it } from 'vitest';
+import { useTestDatabase } from '../fixtures/database.ts';
+import { collect, startGateway, type GatewayFixture } from '../fixtures/gateway.ts';
+
+const db = useTestDatabase();
+let g: GatewayFixture;
+beforeAll(async () => {
+  g = await startGateway(db, { sim: { world: { total: 2_000 } } });
+});
+
+it('reports the sync as it progresses and when it is done', async () => {
+  const sub = collect(g.client(), `subscription { syncStatus { state deviceUuid itemsSynced lastSuccessAt } }`);
+  const done = async () => {
+    for (;;) {
+      const last = sub.results.at(-1)?.syncStatus;
+      if (last?.state === 'IDLE' && last.lastSuccessAt) return last;
+      await sub.waitFor(sub.results.length + 1, 20_000);
+    }
+  };
+  const last = await done();
+  expect(last.deviceUuid).toMatch(/^[0-9a-f-]{36}$/);
+  expect(sub.results.length).toBeGreaterThan(0);
+  sub.stop();
+});
