@@ -6,6 +6,8 @@ import { createChangeFeed } from './events/change-feed.ts';
 import { startRetention } from './events/retention.ts';
 import type { Logger } from './logger.ts';
 import { createGraphQL } from './server/graphql.ts';
+import { createReadinessCheck } from './server/health.ts';
+import { createMetrics } from './server/metrics.ts';
 import { startServer } from './server/server.ts';
 import { createSimulator, DEMO_TOKEN } from './simulator/index.ts';
 import { createSyncEngine, type SyncEngine } from './sync/engine.ts';
@@ -62,6 +64,11 @@ export async function startApp({ config, logger, sync = true }: AppOptions): Pro
     const database = await openDatabase({ config, logger });
     closers.push(() => database.close());
 
+    let websockets: { clients: number; executions: number } | undefined;
+    const metrics = createMetrics({
+      prisma: database.prisma,
+      subscriptions: () => ({ connections: websockets?.clients ?? 0, executions: websockets?.executions ?? 0 }),
+    });
     let engine: SyncEngine | undefined;
     let simulatorUrl: string | undefined;
     if (sync) {
@@ -75,6 +82,8 @@ export async function startApp({ config, logger, sync = true }: AppOptions): Pro
         deviceUuid: config.base.deviceUuid,
         userAgent: USER_AGENT,
         intervalMs: config.sync.intervalMs,
+        observer: metrics.sync,
+        progressBar: Boolean(process.stderr.isTTY),
         logger,
       });
       // A fatal sync error (a refused token) is logged and recorded; the server keeps serving the mirror.
@@ -94,8 +103,10 @@ export async function startApp({ config, logger, sync = true }: AppOptions): Pro
       apiKeys: config.apiKeys,
       changes,
       subscriptionBuffer: config.events.subscriptionBuffer,
+      metrics: metrics.registry,
       logger,
     });
+    const syncer = engine;
     const server = await startServer({
       host: config.host,
       port: config.port,
@@ -103,7 +114,11 @@ export async function startApp({ config, logger, sync = true }: AppOptions): Pro
       graphql,
       apiKeys: config.apiKeys,
       subscriptionBuffer: config.events.subscriptionBuffer,
+      readiness: createReadinessCheck({ prisma: database.prisma, ...(syncer ? { syncRole: () => syncer.role } : {}) }),
+      metrics: metrics.registry,
+      onDelivered: () => metrics.eventDelivered(),
     });
+    websockets = server.websockets;
     closers.push(() => server.close());
     if (config.apiKeys.length === 0) logger.warn('GATEWAY_API_KEYS is not set: the GraphQL API is open to anyone on this machine');
     logger.info(

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// The command line: base-sync-gateway start | serve | sync | simulate | migrate.
+// The command line: base-sync-gateway start | serve | sync | simulate | status | migrate.
 import { Command, CommanderError } from 'commander';
 import { startApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase } from './db/database.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createSimulator, DEMO_TOKEN } from './simulator/index.ts';
+import { formatStatus } from './status.ts';
+import { loadSyncStatus } from './store/sync-state.ts';
 import { createSyncEngine } from './sync/engine.ts';
 import { USER_AGENT, VERSION } from './version.ts';
 
@@ -53,6 +55,8 @@ function onShutdownSignal(logger: Logger, stop: () => Promise<void>, exitCode = 
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
 }
+
+const bigintsAsStrings = (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value);
 
 function fail(logger: Logger, error: unknown): void {
   logger.fatal({ err: error }, error instanceof Error ? error.message : String(error));
@@ -106,6 +110,27 @@ program
   });
 
 program
+  .command('status')
+  .description('show the sync state kept in the database: last session, items, progress, failed objects, last error')
+  .option('--json', 'print JSON instead of text')
+  .addHelpText('after', '\nExample:\n  $ DATABASE_URL=postgresql://localhost/base base-sync-gateway status')
+  .action(async (opts: { json?: boolean }) => {
+    const { config, logger } = setup();
+    try {
+      const database = await openDatabase({ config, logger: logger.child({}, { level: 'warn' }), migrate: false, attach: true });
+      try {
+        const status = await loadSyncStatus(database.prisma);
+        const failed = await database.prisma.failedObject.findMany({ orderBy: { firstReportedAt: 'asc' }, take: 20 });
+        process.stdout.write(opts.json ? `${JSON.stringify({ ...status, failedObjects: failed }, bigintsAsStrings, 2)}\n` : formatStatus(status, failed));
+      } finally {
+        await database.close();
+      }
+    } catch (error) {
+      fail(logger, error);
+    }
+  });
+
+program
   .command('migrate')
   .description('apply pending database migrations and exit')
   .addHelpText('after', '\nExample:\n  $ DATABASE_URL=postgresql://user@localhost/base base-sync-gateway migrate')
@@ -142,6 +167,7 @@ program
         deviceUuid: config.base.deviceUuid,
         userAgent: USER_AGENT,
         intervalMs: config.sync.intervalMs,
+        progressBar: Boolean(process.stderr.isTTY),
         logger,
       });
       // Interrupted: the page in hand is committed and acked (or dropped unapplied), then exit 130.

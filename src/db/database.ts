@@ -23,6 +23,8 @@ export interface OpenDatabaseOptions {
   logger: Logger;
   /** Apply pending migrations before returning (default true). */
   migrate?: boolean;
+  /** With the embedded Postgres: use the one another process runs, if any (read-only tools). */
+  attach?: boolean;
 }
 
 /** Starts or connects to the database; call {@link Database.close} on shutdown. */
@@ -31,7 +33,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   let embedded: EmbeddedPostgresHandle | undefined;
   let url = config.databaseUrl;
   if (!url) {
-    embedded = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'postgres'), logger });
+    embedded = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'postgres'), logger, attach: options.attach ?? false });
     url = embedded.url;
   }
   try {

@@ -20,6 +20,8 @@ export interface EmbeddedPostgresOptions {
   database?: string;
   /** Port to listen on; 0 (the default) picks a free one. */
   port?: number;
+  /** When another live process runs this cluster, connect to it instead of failing (it keeps running). */
+  attach?: boolean;
   logger: Logger;
 }
 
@@ -60,6 +62,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   // through the folder that holds it.
   if (runsAsRoot) await chmod(path.dirname(clusterDir), 0o755);
 
+  const running = await runningPostmaster(clusterDir);
+  if (running && options.attach && initialised) {
+    const url = `postgresql://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@127.0.0.1:${running.port}/${database}`;
+    return { url, port: running.port, stop: async () => undefined };
+  }
   await stopOrphanedPostmaster(clusterDir, logger);
 
   const log = logger.child({ component: 'embedded-postgres' });
@@ -167,6 +174,16 @@ async function stopOrphanedPostmaster(clusterDir: string, logger: Logger): Promi
   logger.warn({ pid }, 'stopping a Postgres left running by an earlier process');
   process.kill(pid, 'SIGINT');
   for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+}
+
+/** The postmaster running this cluster now, if any: its pid and port (from postmaster.pid). */
+async function runningPostmaster(clusterDir: string): Promise<{ pid: number; port: number } | undefined> {
+  const pidFile = path.join(clusterDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const lines = (await readFile(pidFile, 'utf8')).split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  return Number.isInteger(pid) && pid > 0 && isAlive(pid) && port > 0 ? { pid, port } : undefined;
 }
 
 function isAlive(pid: number): boolean {

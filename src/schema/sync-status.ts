@@ -1,6 +1,8 @@
 // syncStatus: what the syncer is doing and how far it got, from sync_state and failed_objects.
-import type { PrismaClient } from '../db/client.ts';
+import { loadSyncStatus, type SyncStatusShape } from '../store/sync-state.ts';
 import { builder } from './builder.ts';
+
+export { loadSyncStatus };
 
 export const SyncPhase = builder.enumType('SyncPhase', {
   description: 'What the sync engine is doing.',
@@ -12,22 +14,6 @@ export const SyncPhase = builder.enumType('SyncPhase', {
     NEVER_SYNCED: { value: 'never', description: 'No sync has run against this database yet.' },
   },
 });
-
-export interface SyncStatusShape {
-  state: string;
-  deviceUuid: string | null;
-  sessionId: string | null;
-  sessionStartedAt: Date | null;
-  sessionFinishedAt: Date | null;
-  lastSuccessAt: Date | null;
-  totalCount: bigint | null;
-  countLeft: bigint | null;
-  itemsSynced: bigint;
-  itemsPerSecond: number | null;
-  lastError: string | null;
-  lastErrorAt: Date | null;
-  failedObjectsPending: number;
-}
 
 interface FailedObjectShape {
   type: string;
@@ -83,18 +69,6 @@ export const SyncStatus = builder.objectRef<SyncStatusShape>('SyncStatus').imple
     }),
   }),
 });
-
-/** The status of the device synced most recently. */
-export async function loadSyncStatus(prisma: PrismaClient): Promise<SyncStatusShape> {
-  const [state, failedObjectsPending] = await Promise.all([prisma.syncState.findFirst({ orderBy: { updatedAt: 'desc' } }), prisma.failedObject.count()]);
-  if (!state) {
-    return {
-      state: 'never', deviceUuid: null, sessionId: null, sessionStartedAt: null, sessionFinishedAt: null, lastSuccessAt: null,
-      totalCount: null, countLeft: null, itemsSynced: 0n, itemsPerSecond: null, lastError: null, lastErrorAt: null, failedObjectsPending,
-    };
-  }
-  return { ...state, failedObjectsPending };
-}
 
 builder.queryField('syncStatus', (t) =>
   t.field({ type: SyncStatus, description: 'The state of the sync from Base.', resolve: (_root, _args, ctx) => loadSyncStatus(ctx.prisma) }),

@@ -2,7 +2,9 @@
 // limits, masked errors and GraphiQL.
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { GraphQLError, ValidationContext } from 'graphql';
+import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { Registry } from 'prom-client';
 import type { PrismaClient } from '../db/client.ts';
 import type { ChangeFeed } from '../events/change-feed.ts';
 import type { Logger } from '../logger.ts';
@@ -49,6 +51,8 @@ export interface GraphQLOptions {
   changes?: ChangeFeed;
   /** Events a subscriber may fall behind before it is cut off. */
   subscriptionBuffer?: number;
+  /** Where request metrics go (durations, errors); none when absent. */
+  metrics?: Registry;
   /** Show error details (development only). */
   development?: boolean;
 }
@@ -78,6 +82,16 @@ export function createGraphQL(options: GraphQLOptions): GraphQLServer {
     },
     plugins: [
       useApiKeys(options.apiKeys),
+      ...(options.metrics
+        ? [
+            usePrometheus({
+              registry: options.metrics,
+              // Served by the gateway's own /metrics with the sync's metrics.
+              endpoint: false,
+              metrics: { graphql_yoga_http_duration: true, graphql_envelop_request_duration: true, graphql_envelop_error_result: true },
+            }),
+          ]
+        : []),
       EnvelopArmorPlugin({
         maxDepth: { n: 12, ignoreIntrospection: true, ...REJECT_AS_INVALID },
         costLimit: { maxCost: 20_000, ignoreIntrospection: true, ...REJECT_AS_INVALID },

@@ -3,6 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger.ts';
 import type { GraphQLServer } from './graphql.ts';
+import type { Readiness } from './health.ts';
+import type { Registry } from 'prom-client';
 import { attachWebSockets, type WebSockets } from './websocket.ts';
 
 /** Options for {@link startServer}. */
@@ -17,6 +19,12 @@ export interface ServerOptions {
   apiKeys?: readonly string[];
   /** Results held for one WebSocket subscriber before it is cut off. */
   subscriptionBuffer?: number;
+  /** Answers /readyz. */
+  readiness?: () => Promise<Readiness>;
+  /** Served at /metrics in Prometheus' text format. */
+  metrics?: Registry;
+  /** Counts events delivered over WebSockets. */
+  onDelivered?: () => void;
 }
 
 export interface GatewayServer {
@@ -30,7 +38,13 @@ export interface GatewayServer {
 }
 
 export async function startServer(options: ServerOptions): Promise<GatewayServer> {
-  const server = createServer((req, res) => route(req, res, options.graphql));
+  const server = createServer((req, res) => {
+    route(req, res, options).catch((error: unknown) => {
+      options.logger.error({ err: error, url: req.url }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.destroy();
+    });
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -41,7 +55,14 @@ export async function startServer(options: ServerOptions): Promise<GatewayServer
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const websockets = options.graphql
-    ? attachWebSockets({ server, graphql: options.graphql, apiKeys: options.apiKeys ?? [], bufferLimit: options.subscriptionBuffer ?? 1000, logger: options.logger })
+    ? attachWebSockets({
+        server,
+        graphql: options.graphql,
+        apiKeys: options.apiKeys ?? [],
+        bufferLimit: options.subscriptionBuffer ?? 1000,
+        logger: options.logger,
+        ...(options.onDelivered ? { onDelivered: options.onDelivered } : {}),
+      })
     : undefined;
   return {
     url: `http://${host}:${port}`,
@@ -58,13 +79,24 @@ export async function startServer(options: ServerOptions): Promise<GatewayServer
   };
 }
 
-function route(req: IncomingMessage, res: ServerResponse, graphql: GraphQLServer | undefined): void {
+async function route(req: IncomingMessage, res: ServerResponse, options: ServerOptions): Promise<void> {
   const { pathname } = new URL(req.url ?? '/', 'http://localhost');
-  if (pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+  const read = req.method === 'GET' || req.method === 'HEAD';
+  if (pathname === '/healthz' && read) {
     return sendJson(res, 200, { status: 'ok' });
   }
-  if (graphql && pathname === '/graphql') {
-    void graphql(req, res);
+  if (pathname === '/readyz' && read && options.readiness) {
+    const readiness = await options.readiness();
+    return sendJson(res, readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'not ready', ...readiness.checks });
+  }
+  if (pathname === '/metrics' && read && options.metrics) {
+    const text = await options.metrics.metrics();
+    res.writeHead(200, { 'content-type': options.metrics.contentType });
+    res.end(text);
+    return;
+  }
+  if (options.graphql && pathname === '/graphql') {
+    await options.graphql(req, res);
     return;
   }
   sendJson(res, 404, { error: 'not found' });

@@ -17,12 +17,16 @@ export interface WebSocketOptions {
   apiKeys: readonly string[];
   /** Results held for one subscriber before it is cut off. */
   bufferLimit: number;
+  /** Called for each result sent to a subscriber (metrics). */
+  onDelivered?: () => void;
   logger: Logger;
 }
 
 export interface WebSockets {
   /** Open connections. */
   readonly clients: number;
+  /** Distinct subscription executions running (identical subscriptions share one). */
+  readonly executions: number;
   close(): Promise<void>;
 }
 
@@ -56,6 +60,8 @@ export function attachWebSockets(options: WebSocketOptions): WebSockets {
         const errors = enveloped.validate(args.schema, args.document);
         return errors.length ? errors : args;
       },
+      // graphql-ws sends what onNext returns instead of the result: return nothing.
+      onNext: () => void options.onDelivered?.(),
       execute: (args) => (args.rootValue as Pick<Enveloped, 'execute'>).execute(args),
       subscribe: (args) => shared.subscribe(args, () => (args.rootValue as Pick<Enveloped, 'subscribe'>).subscribe(args) as never),
     },
@@ -65,6 +71,9 @@ export function attachWebSockets(options: WebSocketOptions): WebSockets {
   return {
     get clients() {
       return wss.clients.size;
+    },
+    get executions() {
+      return shared.executions;
     },
     async close() {
       for (const client of wss.clients) client.close(1001, 'server shutting down');

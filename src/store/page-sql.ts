@@ -99,7 +99,8 @@ function removeOther(n: number, param: number): { ctes: string[]; events: string
 
 /**
  * The statement for a page made of `parts`, taking one jsonb parameter per part, in order.
- * It answers one row: how many change events it wrote and the newest `seq`.
+ * It answers one row: how many change events it wrote, the newest `seq`, and the count per
+ * `type:kind`.
  */
 export function pageStatement(parts: readonly PagePart[]): string {
   const built = parts.map((part, i) => {
@@ -118,8 +119,9 @@ export function pageStatement(parts: readonly PagePart[]): string {
   return `WITH ${built.flatMap((b) => b.ctes).join(',\n')},
 events AS (INSERT INTO "change_events" ("type", "resource_id", "kind", "revision")
   ${built.map((b) => b.events).join('\n  UNION ALL ')}
-  RETURNING "seq")
+  RETURNING "seq", "type", "kind")
 SELECT count(*)::int AS events, max("seq")::text AS last_seq,
-  CASE WHEN count(*) > 0 THEN pg_notify(${literal(CHANGE_CHANNEL)}, max("seq")::text) IS NULL END AS notified
+  CASE WHEN count(*) > 0 THEN pg_notify(${literal(CHANGE_CHANNEL)}, max("seq")::text) IS NULL END AS notified,
+  (SELECT COALESCE(json_object_agg(k, n), '{}') FROM (SELECT "type" || ':' || "kind" AS k, count(*)::int AS n FROM events GROUP BY 1) c) AS changes
 FROM events`;
 }

@@ -11,6 +11,8 @@ export interface PageResult {
   events: number;
   /** Newest change event `seq`, when any was written. */
   lastSeq: bigint | null;
+  /** Change events per `type:kind` (e.g. `deal:UPDATED`). */
+  changes: Record<string, number>;
   /** Items that named no object (no usable id): nothing could be stored for them. */
   invalid: StoreItem[];
 }
@@ -68,10 +70,16 @@ export async function applyPage(prisma: PrismaClient, items: readonly StoreItem[
   }
   if (parts.length === 0) {
     if (writes.length) await prisma.$transaction(writes);
-    return { events: 0, lastSeq: null, invalid: plan.invalid };
+    return { events: 0, lastSeq: null, changes: {}, invalid: plan.invalid };
   }
-  const page = prisma.$queryRawUnsafe<{ events: number; last_seq: string | null }[]>(statementFor(parts), ...params);
+  type Summary = { events: number; last_seq: string | null; changes: Record<string, number> };
+  const page = prisma.$queryRawUnsafe<Summary[]>(statementFor(parts), ...params);
   const [rows] = await prisma.$transaction([page, ...writes]);
-  const summary = (rows as { events: number; last_seq: string | null }[])[0]!;
-  return { events: summary.events, lastSeq: summary.last_seq === null ? null : BigInt(summary.last_seq), invalid: plan.invalid };
+  const summary = (rows as Summary[])[0]!;
+  return {
+    events: summary.events,
+    lastSeq: summary.last_seq === null ? null : BigInt(summary.last_seq),
+    changes: summary.changes,
+    invalid: plan.invalid,
+  };
 }

@@ -83,3 +83,33 @@ export async function markIdleNoNews(prisma: PrismaClient, deviceUuid: string): 
   const now = new Date();
   await prisma.syncState.update({ where: { deviceUuid }, data: { state: 'idle', lastSuccessAt: now, updatedAt: now } });
 }
+
+/** The sync status as the API and the `status` command show it. */
+export interface SyncStatusShape {
+  state: string;
+  deviceUuid: string | null;
+  sessionId: string | null;
+  sessionStartedAt: Date | null;
+  sessionFinishedAt: Date | null;
+  lastSuccessAt: Date | null;
+  totalCount: bigint | null;
+  countLeft: bigint | null;
+  itemsSynced: bigint;
+  itemsPerSecond: number | null;
+  lastError: string | null;
+  lastErrorAt: Date | null;
+  failedObjectsPending: number;
+}
+
+/** The status of the device synced most recently. */
+export async function loadSyncStatus(prisma: PrismaClient): Promise<SyncStatusShape> {
+  const [state, failedObjectsPending] = await Promise.all([prisma.syncState.findFirst({ orderBy: { updatedAt: 'desc' } }), prisma.failedObject.count()]);
+  if (!state) {
+    return {
+      state: 'never', deviceUuid: null, sessionId: null, sessionStartedAt: null, sessionFinishedAt: null, lastSuccessAt: null,
+      totalCount: null, countLeft: null, itemsSynced: 0n, itemsPerSecond: null, lastError: null, lastErrorAt: null, failedObjectsPending,
+    };
+  }
+  return { ...state, failedObjectsPending };
+}
+

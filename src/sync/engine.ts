@@ -15,7 +15,7 @@ import {
   rememberFailedObjects,
   resolveDeviceUuid,
 } from '../store/sync-state.ts';
-import { createSyncClient, FatalSyncError, type Page, type SyncClient, type SyncClientOptions, type WireItem } from './client.ts';
+import { createSyncClient, FatalSyncError, TransientSyncError, type Page, type SyncClient, type SyncClientOptions, type WireItem } from './client.ts';
 import { createProgress } from './progress.ts';
 
 /** Options for {@link createSyncEngine}. */
@@ -37,9 +37,24 @@ export interface SyncEngineOptions {
   errorBackoffMs?: number;
   /** How often progress is logged during a session (default 5 s). */
   progressIntervalMs?: number;
+  /** Show a progress bar on stderr during long sessions (for a terminal) instead of log lines. */
+  progressBar?: boolean;
+  /** Told about pages, sessions, retries and failures (metrics). */
+  observer?: SyncObserver;
   /** Overrides for the HTTP client (timeouts, retries). */
   client?: Partial<Pick<SyncClientOptions, 'timeoutMs' | 'maxAttempts' | 'backoffBaseMs' | 'backoffMaxMs' | 'onRetry'>>;
   logger: Logger;
+}
+
+/** What the engine reports as it goes (metrics); every hook is optional. */
+export interface SyncObserver {
+  /** A page committed: items received per type, real changes per `type:kind`. */
+  pageApplied?(page: { received: Record<string, number>; changes: Record<string, number> }): void;
+  sessionEnded?(outcome: 'completed' | 'nothing_new' | 'interrupted' | 'failed'): void;
+  /** A Sync API call is retried. */
+  retried?(cause: string): void;
+  /** A session failed: the cause is the error's kind (fatal, network, server_error, database, ...). */
+  failed?(cause: string): void;
 }
 
 export interface SessionSummary {
@@ -114,6 +129,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       signal,
       logger,
       ...options.client,
+      onRetry: (cause, attempt) => {
+        options.observer?.retried?.(cause);
+        options.client?.onRetry?.(cause, attempt);
+      },
     });
   }
 
@@ -122,11 +141,17 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     const start = await api.start();
     if (start.kind === 'nothing-new') {
       await markIdleNoNews(prisma, device);
+      options.observer?.sessionEnded?.('nothing_new');
       return summary;
     }
     summary.started = true;
     await markSessionStarted(prisma, device, start.id, start.totalCount);
-    const progress = createProgress({ total: start.totalCount, intervalMs: options.progressIntervalMs ?? 5000, logger: log });
+    const progress = createProgress({
+      total: start.totalCount,
+      intervalMs: options.progressIntervalMs ?? 5000,
+      bar: options.progressBar ?? false,
+      logger: log,
+    });
     const big = start.totalCount >= 1000;
     log[big ? 'info' : 'debug']({ session: start.id, totalCount: start.totalCount, pages: start.pages }, 'sync session started');
 
@@ -154,6 +179,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       summary.pages += 1;
     }
     progress.done();
+    options.observer?.sessionEnded?.(summary.interrupted ? 'interrupted' : 'completed');
     if (!summary.interrupted) {
       await markSessionFinished(prisma, device);
       // Quiet when a session only brought redeliveries; one line per session that changed something.
@@ -173,6 +199,11 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       extra.push(rememberFailedObjects(prisma, page.failedObjects));
     }
     const result = await applyPage(prisma, items, extra);
+    if (options.observer?.pageApplied) {
+      const received: Record<string, number> = {};
+      for (const item of items) received[item.type] = (received[item.type] ?? 0) + 1;
+      options.observer.pageApplied({ received, changes: result.changes });
+    }
     for (const item of result.invalid) log.error({ type: item.type, data: item.data }, 'an item names no object; it cannot be stored');
     // Acked only now that the page has committed: a crash before this line means redelivery, never loss.
     await api.ack(page.items.map((item) => item.meta.sync.ack_key));
@@ -187,6 +218,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
 
   async function failed(device: string, error: unknown): Promise<void> {
     const message = error instanceof Error ? error.message : String(error);
+    options.observer?.sessionEnded?.('failed');
+    options.observer?.failed?.(error instanceof FatalSyncError ? 'fatal' : error instanceof TransientSyncError ? error.reason : String((error as Error).name).startsWith('Prisma') ? 'database' : 'internal');
     await markPhase(prisma, device, 'error', message).catch((e: unknown) => log.error({ err: e }, 'could not record the sync error'));
   }
 

@@ -1,5 +1,6 @@
 // Progress of a sync session from total_count and count_left: the rate, the time left,
 // and a log line every few seconds while a long session runs.
+import cliProgress from 'cli-progress';
 import type { Logger } from '../logger.ts';
 
 /** Options for {@link createProgress}. */
@@ -9,6 +10,8 @@ export interface ProgressOptions {
   /** Minimum time between two log lines. */
   intervalMs: number;
   logger: Logger;
+  /** Draw a progress bar on stderr (a terminal) instead of logging lines. */
+  bar?: boolean;
   now?: () => number;
 }
 
@@ -44,10 +47,24 @@ export function createProgress(options: ProgressOptions): Progress {
     return done === 0 || seconds <= 0 ? null : done / seconds;
   };
   const line = () => formatProgress(done, options.total, rate(), left);
+  // Only worth a bar when there is a real initial sync to watch.
+  const bar =
+    options.bar && options.total >= 1000
+      ? new cliProgress.SingleBar(
+          { format: 'sync [{bar}] {percentage}% | {value}/{total} items | {rate} items/s | ETA {eta_formatted}', stream: process.stderr, hideCursor: true, etaBuffer: 50 },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
+  bar?.start(options.total, 0, { rate: 0 });
   return {
     add(items, countLeft) {
       done += items;
       left = countLeft ?? Math.max(0, left - items);
+      if (bar) {
+        bar.setTotal(Math.max(options.total, done + left));
+        bar.update(done, { rate: Math.round(rate() ?? 0) });
+        return;
+      }
       if (now() - lastLog >= options.intervalMs) {
         lastLog = now();
         logged = true;
@@ -56,6 +73,12 @@ export function createProgress(options: ProgressOptions): Progress {
     },
     rate,
     done() {
+      if (bar) {
+        bar.update(done);
+        bar.stop();
+        options.logger.info({ done, itemsPerSecond: rate() }, formatProgress(done, options.total, rate(), 0));
+        return;
+      }
       if (logged) options.logger.info({ done, left: 0, itemsPerSecond: rate() }, formatProgress(done, options.total, rate(), 0));
     },
   };

@@ -39,7 +39,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/db
 import { applyMigrations } from '../../src/db/migrations.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { createSimulator, DEMO_TOKEN } from '../../src/simulator/index.ts';
-import { createSyncEngine } from '../../src/sync/engine.ts';
+import { createSyncEngine, type SessionSummary } from '../../src/sync/engine.ts';
 import { dropDatabase, recreateDatabase } from '../fixtures/postgres-admin.ts';
 import type { LoadJob, LoadResult } from './query-load.ts';
 
@@ -461,9 +461,12 @@ interface ScenarioFigures {
 
 async function main(): Promise<void> {
   const cleanups: (() => Promise<unknown>)[] = [];
-  const cleanup = async () => {
-    for (const step of cleanups.splice(0).reverse()) await step().catch((e: unknown) => console.error(`cleanup: ${(e as Error).message}`));
-  };
+  // One cleanup, however many paths ask for it (a signal, and the run failing because of it).
+  let cleaning: Promise<void> | undefined;
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      for (const step of cleanups.splice(0).reverse()) await step().catch((e: unknown) => console.error(`cleanup: ${(e as Error).message}`));
+    })());
   const onSignal = (signal: NodeJS.Signals) => {
     console.error(`${signal}: cleaning up`);
     void cleanup().finally(() => process.exit(130));
@@ -520,7 +523,7 @@ async function run(cleanups: (() => Promise<unknown>)[]): Promise<number> {
   const seedSeconds = seconds(t);
   t = performance.now();
   const syncDb = await openDatabase({ config: { databaseUrl, dataDir: '.data' }, logger: silentLogger(), migrate: false });
-  let summary;
+  let summary: SessionSummary;
   try {
     const engine = createSyncEngine({
       prisma: syncDb.prisma,
@@ -581,44 +584,44 @@ async function run(cleanups: (() => Promise<unknown>)[]): Promise<number> {
 
   // Same JSON from both, for every body; SQL statements per request; sequential latency.
   let mismatches = 0;
-  const expected = new Map<string, string | undefined>();
+  /** The answer every request must get under load, where one body gets one byte-identical answer. */
+  const expected = new Map<string, string>();
   for (const scenario of all) {
+    let problem: string | undefined;
     let identicalText = true;
-    let statementsGateway = 0;
-    let statementsLimit = 0;
-    let sample: string[] = [];
+    let firstGateway = { text: '', statements: [] as string[] };
+    let limitStatements = 0;
     for (const [i, body] of scenario.bodies.entries()) {
       const g = await capturedStatements(() => post(graphqlUrl, body));
       const l = await capturedStatements(() => post(`${limitServer.url}/${scenario.name}`, body));
       if (i === 0) {
-        statementsGateway = g.statements.length;
-        statementsLimit = l.statements.length;
-        sample = g.statements;
+        firstGateway = { text: g.result.text, statements: g.statements };
+        limitStatements = l.statements.length;
       }
       const gJson = JSON.parse(g.result.text) as { data?: unknown; errors?: unknown };
-      const lJson = JSON.parse(l.result.text) as unknown;
-      const problem =
+      problem =
         g.result.status !== 200 || gJson.errors
           ? `gateway answered ${g.result.status}: ${g.result.text.slice(0, 300)}`
           : l.result.status !== 200
             ? `limit answered ${l.result.status}: ${l.result.text.slice(0, 300)}`
-            : firstDifference(gJson, lJson);
+            : firstDifference(gJson, JSON.parse(l.result.text));
       if (problem) {
-        mismatches++;
-        console.log(`${scenario.name}: MISMATCH (body ${i}): ${problem}`);
+        problem = `body ${i}: ${problem}`;
         break;
       }
       if (g.result.text !== l.result.text) identicalText = false;
-      if (i === 0) expected.set(scenario.name, g.result.text);
     }
-    if (scenario.bodies.length !== 1 || !identicalText) expected.set(scenario.name, undefined);
-    const first = JSON.parse((await post(graphqlUrl, scenario.bodies[0]!)).text) as { data: unknown };
-    const edges = JSON.stringify(first.data).length;
+    if (problem) mismatches++;
+    if (!problem && identicalText && scenario.bodies.length === 1) expected.set(scenario.name, firstGateway.text);
+    const statements = firstGateway.statements;
     console.log(
-      `${scenario.name}: ${scenario.describe}: limit answer deep-equals the gateway's for ${scenario.bodies.length} bodies: ${mismatches ? 'MISMATCH' : 'OK'}` +
-        ` (${identicalText ? 'byte-identical' : 'same JSON, different text'}, ${round(edges / 1024, 1)} KB); SQL statements per request: gateway ${statementsGateway}, limit ${statementsLimit}`,
+      `${scenario.name}: ${scenario.describe}: the limit's answer deep-equals the gateway's for ${scenario.bodies.length} bodies: ` +
+        (problem
+          ? `MISMATCH (${problem})`
+          : `OK (${identicalText ? 'byte-identical' : 'same JSON, different text'}, ${round(Buffer.byteLength(firstGateway.text) / 1024, 1)} KB); ` +
+            `SQL statements per request: gateway ${statements.length}, limit ${limitStatements}`),
     );
-    for (const [i, s] of sample.entries()) console.log(`  gateway SQL ${i + 1}/${sample.length}: ${summariseSql(s)}`);
+    for (const [i, sql] of statements.entries()) console.log(`  gateway SQL ${i + 1}/${statements.length}: ${summariseSql(sql)}`);
   }
   if (mismatches) {
     console.log('the limit does not answer what the gateway answers: no load run');

@@ -299,12 +299,16 @@ interface LimitResult {
   pages: number;
   writeSeconds: number;
   itemsPerSecond: number;
+  /** CPU its Postgres backend used (where /proc shows it): the server's share of the work. */
+  postgresCpuSeconds: number | null;
 }
 
 async function writeLimit(databaseUrl: string, method: LimitMethod, pages: readonly string[]): Promise<LimitResult> {
   const client = new pg.Client({ connectionString: databaseUrl, application_name: `sync bench limit (${method.name})` });
   await client.connect();
   try {
+    const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    const cpu0 = processCpuSeconds(pid);
     let writeMs = 0;
     let items = 0;
     for (const text of pages) {
@@ -316,7 +320,15 @@ async function writeLimit(databaseUrl: string, method: LimitMethod, pages: reado
       await write(client);
       writeMs += performance.now() - t0;
     }
-    return { method: method.name, items, pages: pages.length, writeSeconds: round(writeMs / 1000, 3), itemsPerSecond: Math.round(items / (writeMs / 1000)) };
+    const cpu1 = processCpuSeconds(pid);
+    return {
+      method: method.name,
+      items,
+      pages: pages.length,
+      writeSeconds: round(writeMs / 1000, 3),
+      itemsPerSecond: Math.round(items / (writeMs / 1000)),
+      postgresCpuSeconds: cpu0 === undefined || cpu1 === undefined ? null : round(cpu1 - cpu0, 1),
+    };
   } finally {
     await client.end();
   }
@@ -573,7 +585,10 @@ async function run(cleanups: (() => Promise<unknown>)[]): Promise<number> {
     for (const method of methods) {
       const result = await writeLimit(urls[method.name]!, method, pages);
       limits.push(result);
-      console.log(`limit "${method.name}": ${result.items} items, ${result.writeSeconds} s of SQL = ${result.itemsPerSecond} items/s — ${method.describe}`);
+      console.log(
+        `limit "${method.name}": ${result.items} items, ${result.writeSeconds} s of SQL = ${result.itemsPerSecond} items/s` +
+          `${result.postgresCpuSeconds === null ? '' : ` (Postgres backend CPU ${result.postgresCpuSeconds} s)`} — ${method.describe}`,
+      );
     }
     pages.length = 0;
     console.log('limit: only the SQL writes are timed (parsing and mapping with planPage/toRow are not); no change events, no sync_state, no NOTIFY');
@@ -601,7 +616,7 @@ async function run(cleanups: (() => Promise<unknown>)[]): Promise<number> {
     itemsPerSecond,
     limitItemsPerSecond: best?.itemsPerSecond ?? null,
     limitMethod: best?.method ?? null,
-    limits: Object.fromEntries(limits.map((l) => [l.method, l.itemsPerSecond])),
+    limits: Object.fromEntries(limits.map((l) => [l.method, { itemsPerSecond: l.itemsPerSecond, postgresCpuSeconds: l.postgresCpuSeconds }])),
     ratio,
     peakRssMB,
     cpuSeconds,

@@ -14,7 +14,7 @@ const acked: string[] = [];
 
 beforeAll(async () => {
   // Slow pages keep the session long enough to be interrupted in the middle.
-  sim = createSimulator({ world: { total: 3_000 }, seed: 5, ackDelayMs: 0, faults: { latencyMs: 30 }, onAck: (_d, keys) => void acked.push(...keys) });
+  sim = createSimulator({ world: { total: 6_000 }, seed: 5, ackDelayMs: 0, faults: { latencyMs: 40 }, onAck: (_d, keys) => void acked.push(...keys) });
   await sim.listen(0);
 });
 afterAll(() => sim.close());
@@ -23,7 +23,8 @@ it('stops between pages and resumes on the next run', async () => {
   const env = { DATABASE_URL: db.url, BASE_API_URL: sim.url, BASE_ACCESS_TOKEN: DEMO_TOKEN, BASE_DEVICE_UUID: randomUUID() };
   const run = runCli(['sync', '--once'], env);
   await run.waitFor((l) => String(l.msg).startsWith('sync session started'));
-  await new Promise((r) => setTimeout(r, 500));
+  // Stop it in the middle: after a few pages, long before the last.
+  while (acked.length < 300) await new Promise((r) => setTimeout(r, 10));
   run.child.kill('SIGTERM');
   const { code } = await run.exited;
   expect(code).toBe(130);

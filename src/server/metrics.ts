@@ -1,0 +1,115 @@
+// Prometheus metrics of one gateway process (GET /metrics): the sync (items by type and kind,
+// sessions, retries and errors by cause, lag, failed objects), GraphQL requests (yoga's
+// plugin) and subscriptions (open, events delivered).
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { PrismaClient } from '../db/client.ts';
+import type { SyncObserver } from '../sync/engine.ts';
+
+export interface Metrics {
+  readonly registry: Registry;
+  /** Hooks the sync engine reports to. */
+  readonly sync: SyncObserver;
+  /** Counts change events delivered to subscribers. */
+  eventDelivered(n?: number): void;
+}
+
+/** Options for {@link createMetrics}. */
+export interface MetricsOptions {
+  prisma: PrismaClient;
+  /** Open WebSocket connections and running subscriptions, read at scrape time. */
+  subscriptions?: () => { connections: number; executions: number };
+}
+
+export function createMetrics(options: MetricsOptions): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'bsg_process_' });
+
+  const items = new Counter({
+    name: 'bsg_sync_items_total',
+    help: 'Items received from the Sync API, by type.',
+    labelNames: ['type'] as const,
+    registers: [registry],
+  });
+  const changes = new Counter({
+    name: 'bsg_sync_changes_total',
+    help: 'Real changes written to the mirror, by type and kind (replays and stale items are not changes).',
+    labelNames: ['type', 'kind'] as const,
+    registers: [registry],
+  });
+  const sessions = new Counter({
+    name: 'bsg_sync_sessions_total',
+    help: 'Sync sessions, by outcome: completed, nothing_new, interrupted, failed.',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const retries = new Counter({
+    name: 'bsg_sync_retries_total',
+    help: 'Retried Sync API calls, by cause.',
+    labelNames: ['cause'] as const,
+    registers: [registry],
+  });
+  const errors = new Counter({
+    name: 'bsg_sync_errors_total',
+    help: 'Failed sync sessions, by cause.',
+    labelNames: ['cause'] as const,
+    registers: [registry],
+  });
+  let lastSuccess: number | undefined;
+  new Gauge({
+    name: 'bsg_sync_lag_seconds',
+    help: 'Seconds since this process last completed a sync session or found nothing new (absent before the first).',
+    registers: [registry],
+    collect() {
+      if (lastSuccess !== undefined) this.set((Date.now() - lastSuccess) / 1000);
+    },
+  });
+  new Gauge({
+    name: 'bsg_sync_failed_objects_pending',
+    help: 'Objects Base reported it could not read that have not arrived since.',
+    registers: [registry],
+    async collect() {
+      this.set(await options.prisma.failedObject.count());
+    },
+  });
+  new Gauge({
+    name: 'bsg_websocket_connections',
+    help: 'Open GraphQL WebSocket connections.',
+    registers: [registry],
+    collect() {
+      this.set(options.subscriptions?.().connections ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'bsg_subscription_executions',
+    help: 'Distinct subscriptions running (identical ones share one).',
+    registers: [registry],
+    collect() {
+      this.set(options.subscriptions?.().executions ?? 0);
+    },
+  });
+  const delivered = new Counter({
+    name: 'bsg_subscription_events_delivered_total',
+    help: 'Change events delivered to subscribers.',
+    registers: [registry],
+  });
+
+  return {
+    registry,
+    sync: {
+      pageApplied(page) {
+        for (const [type, n] of Object.entries(page.received)) items.inc({ type }, n);
+        for (const [key, n] of Object.entries(page.changes)) {
+          const [type, kind] = key.split(':') as [string, string];
+          changes.inc({ type, kind }, n);
+        }
+      },
+      sessionEnded(outcome) {
+        sessions.inc({ outcome });
+        if (outcome === 'completed' || outcome === 'nothing_new') lastSuccess = Date.now();
+      },
+      retried: (cause) => retries.inc({ cause }),
+      failed: (cause) => errors.inc({ cause }),
+    },
+    eventDelivered: (n = 1) => delivered.inc(n),
+  };
+}

@@ -1,0 +1,652 @@
+// Subscriptions benchmark: one gateway process serving graphql-ws subscribers while upstream
+// changes flow, measuring delivered / expected and the latency from each change's commit to
+// each client's receipt. Two scenarios, each against a fresh gateway process:
+//
+//   broadcast  1,000 clients, all subscribed to `dealChanged`; 20 deal changes per second
+//   filtered   5,000 clients, each subscribed to `dealChanged(where: { ownerId: { eq: <owner> } })`
+//              for one of 50 owners (100 clients per owner); 50 deal changes per second,
+//              round-robin over the 50 owners
+//
+// Goal for both: p99 under 200 ms, nothing lost, nothing duplicated.
+//
+// The parts: the gateway is a child process (`node bin/base-sync-gateway.js start`, syncing
+// every SYNC_INTERVAL_MS from the simulator, which runs in this process on a 2,000-object world
+// with 60 users); the clients run in another child (test/bench/subscriptions-clients.ts, raw
+// `ws` speaking graphql-transport-ws); Postgres is embedded in a temporary folder (or a
+// throwaway database on BENCH_DATABASE_URL). The machine has 2 cores: the gateway gets one,
+// the rest (Postgres, simulator, clients) share the other.
+//
+// How a scenario runs: connect the clients; make probe changes (one per owner) until every
+// client has received one (graphql-transport-ws does not acknowledge a subscribe: this is how
+// we know every subscription is registered); the window opens after the newest event then.
+// For SECONDS, change random existing deals at the rate (name, value and hot only: a deal's
+// owner never changes, so who should receive an event is unambiguous); wait until the mirror
+// holds the last revision of every changed deal, and the deliveries settle; read the window's
+// deal events from change_events (seq, owner, occurred_at) and compare with what each client
+// received (by cursor = seq). Latency = receipt time (client process, wall clock) − occurredAt
+// (the change_events row's now(): the start of the mirror's transaction, ms precision), so it
+// counts the mirror's write, NOTIFY, the change feed, execution and fan-out, but not the
+// upstream poll.
+//
+//   SUBS_BENCH_SECONDS=30              seconds of changes per scenario
+//   SUBS_BENCH_SCENARIOS=broadcast,filtered
+//   SUBS_BENCH_BROADCAST_CLIENTS=1000  SUBS_BENCH_FILTERED_CLIENTS=5000
+//   SUBS_BENCH_SYNC_INTERVAL_MS=100    the gateway's SYNC_INTERVAL_MS
+//   SUBS_BENCH_CPU_PROF=<dir>          write a CPU profile of each gateway process (--cpu-prof) there
+//   BENCH_DATABASE_URL=postgresql://…  use that server instead of an embedded one
+//
+// The last line printed is one JSON object.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { startEmbeddedPostgres } from '../../src/db/embedded-postgres.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { createSimulator, DEMO_TOKEN, type Simulator } from '../../src/simulator/index.ts';
+import { dropDatabase, recreateDatabase } from '../fixtures/postgres-admin.ts';
+import type { Analysis, ClientSpec, Command, Connected, Progress } from './subscriptions-clients.ts';
+
+const SECONDS = Number(process.env.SUBS_BENCH_SECONDS ?? 30);
+const SCENARIO_NAMES = (process.env.SUBS_BENCH_SCENARIOS ?? 'broadcast,filtered').split(',').map((s) => s.trim());
+const BROADCAST_CLIENTS = Number(process.env.SUBS_BENCH_BROADCAST_CLIENTS ?? 1000);
+const FILTERED_CLIENTS = Number(process.env.SUBS_BENCH_FILTERED_CLIENTS ?? 5000);
+const SYNC_INTERVAL_MS = Number(process.env.SUBS_BENCH_SYNC_INTERVAL_MS ?? 100);
+const CPU_PROF_DIR = process.env.SUBS_BENCH_CPU_PROF;
+const OWNERS = 50;
+const SEED = 7;
+/** The world: 60 users (50 of them own the filtered scenario's deals), 1,300 deals, ~2,000 objects. */
+const WORLD = { user: 60, pipeline: 1, stage: 7, source: 8, loss_reason: 6, tag: 12, contact: 600, deal: 1300 };
+const GOALS = { p99Ms: 200 };
+/** Handshakes in flight at once while connecting. */
+const CONNECT_CONCURRENCY = 100;
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(here, '../..');
+
+const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
+const mb = (bytes: number): number => Math.round(bytes / 1e6);
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+const BROADCAST_QUERY = `subscription Broadcast {
+  dealChanged { cursor kind occurredAt node { baseId ownerId } }
+}`;
+
+const FILTERED_QUERY = `subscription OwnerDeals($owner: BigInt!) {
+  dealChanged(where: { ownerId: { eq: $owner } }) { cursor kind occurredAt node { baseId ownerId } }
+}`;
+
+// ─── Small helpers ────────────────────────────────────────────────────────────────────────
+
+/** mulberry32: deterministic choices of deals. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const CLOCK_TICKS = 100;
+
+/** CPU seconds (user + system) a process has used so far, from /proc; 0 where unreadable. */
+function processCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+function rssMB(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Math.round(Number(match[1]) / 1000) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds the whole machine has spent busy (all cores), from /proc/stat. */
+function machineBusySeconds(): number {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+// ─── The gateway child ────────────────────────────────────────────────────────────────────
+
+interface Gateway {
+  pid: number;
+  url: string;
+  /** warn and error log lines seen (the first few are printed). */
+  readonly warnings: number;
+  /** Lines printed more than once (stderr warnings, log lines), with their counts. */
+  repeated(): string[];
+  stop(): Promise<void>;
+}
+
+async function startGateway(databaseUrl: string, simulatorUrl: string, label: string): Promise<Gateway> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  // Nothing of this process' own configuration leaks into the gateway's.
+  for (const key of ['GATEWAY_API_KEYS', 'DATA_DIR', 'BASE_DEVICE_UUID', 'SUBSCRIPTION_BUFFER', 'HOST', 'NODE_OPTIONS']) delete env[key];
+  Object.assign(env, {
+    DATABASE_URL: databaseUrl,
+    BASE_API_URL: simulatorUrl,
+    BASE_ACCESS_TOKEN: DEMO_TOKEN,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    SYNC_INTERVAL_MS: String(SYNC_INTERVAL_MS),
+    LOG_LEVEL: 'info',
+  });
+  // Node 20 refuses --cpu-prof in NODE_OPTIONS: it goes on the command line.
+  const flags: string[] = [];
+  if (CPU_PROF_DIR) {
+    // One folder per gateway; Node names the files (one per thread: tsx's loader has its own).
+    const dir = path.resolve(CPU_PROF_DIR, `gateway-${label}-${Date.now()}`);
+    await mkdir(dir, { recursive: true });
+    flags.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
+    console.log(`${label}: the gateway's CPU profiles go to ${dir}`);
+  }
+  const child: ChildProcess = spawn(process.execPath, [...flags, path.join(ROOT, 'bin/base-sync-gateway.js'), 'start'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let warnings = 0;
+  // Each distinct line once (the first 20), with how often it came in the scenario's summary.
+  const seen = new Map<string, number>();
+  const show = (line: string) => {
+    const key = line.replace(/"time":\d+,|\(node:\d+\) /g, '');
+    const count = (seen.get(key) ?? 0) + 1;
+    seen.set(key, count);
+    if (count === 1 && seen.size <= 20) console.log(`  gateway ${label}: ${line.slice(0, 400)}`);
+  };
+  let ready: (url: string) => void = () => undefined;
+  const url = new Promise<string>((resolve, reject) => {
+    ready = resolve;
+    child.once('exit', (code, signal) => reject(new Error(`the gateway exited (${code ?? signal}) before it was ready`)));
+    child.once('error', reject);
+  });
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    let entry: { level?: number; msg?: string; url?: string };
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      show(line);
+      return;
+    }
+    if (typeof entry.msg === 'string' && entry.msg.startsWith('gateway ready') && entry.url) ready(entry.url);
+    if ((entry.level ?? 0) >= 40) {
+      warnings++;
+      show(line);
+    }
+  });
+  createInterface({ input: child.stderr! }).on('line', (line) => show(`stderr: ${line}`));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  try {
+    const base = await Promise.race([url, sleep(120_000).then(() => Promise.reject(new Error('the gateway was not ready within 120 s')))]);
+    return {
+      pid: child.pid!,
+      url: base,
+      get warnings() {
+        return warnings;
+      },
+      repeated: () =>
+        [...seen]
+          .filter(([, n]) => n > 1)
+          .map(([line, n]) => `${n}× ${line.slice(0, 160)}`),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+// ─── The clients child ────────────────────────────────────────────────────────────────────
+
+interface Clients {
+  pid: number;
+  connect(url: string, query: string, specs: ClientSpec[]): Promise<Connected>;
+  progress(): Promise<Progress>;
+  analyze(from: number, to: number, events: Array<[number, number | null, number]>): Promise<Analysis>;
+  close(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function startClients(): Promise<Clients> {
+  const file = path.join(here, 'subscriptions-clients.ts');
+  // The same loader flags (tsx) as this process, without any profiler flags.
+  const execArgv = process.execArgv.filter((a) => !/^--(cpu|heap)-prof/.test(a));
+  const child: ChildProcess = spawn(process.execPath, [...execArgv, file], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    if (child.connected) child.send({ type: 'exit' } satisfies Command);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.once('message', () => resolve());
+      child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`the clients process exited (${code}) before it was ready`)));
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  // One command at a time: each answer is the next message.
+  let chain: Promise<unknown> = Promise.resolve();
+  const ask = <T>(command: Command, answer: string): Promise<T> => {
+    const run = () =>
+      new Promise<T>((resolve, reject) => {
+        const onExit = (code: number | null) => reject(new Error(`the clients process exited (${code})`));
+        const onMessage = (message: { type: string; error?: string }) => {
+          child.off('exit', onExit);
+          child.off('message', onMessage);
+          if (message.type === answer) resolve(message as T);
+          else reject(new Error(`clients process: ${message.error ?? JSON.stringify(message).slice(0, 300)}`));
+        };
+        child.once('exit', onExit);
+        child.on('message', onMessage);
+        child.send(command);
+      });
+    const result = chain.then(run, run);
+    chain = result.catch(() => undefined);
+    return result;
+  };
+  return {
+    pid: child.pid!,
+    connect: (url, query, clients) => ask({ type: 'connect', url, query, clients, concurrency: CONNECT_CONCURRENCY }, 'connected'),
+    progress: () => ask({ type: 'progress' }, 'progress'),
+    analyze: (from, to, events) => ask({ type: 'analyze', from, to, events }, 'analysis'),
+    close: () => ask({ type: 'close' }, 'closed'),
+    stop,
+  };
+}
+
+// ─── Mirror state ─────────────────────────────────────────────────────────────────────────
+
+const newestSeq = async (db: pg.Client): Promise<number> =>
+  Number((await db.query<{ seq: string | null }>('SELECT max(seq)::text AS seq FROM change_events')).rows[0]!.seq ?? 0);
+
+/** Waits until the mirror holds each deal at (at least) the given revision. */
+async function mirrored(db: pg.Client, revisions: Map<number, number>, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  const ids = [...revisions.keys()];
+  for (;;) {
+    const { rows } = await db.query<{ id: string; revision: string }>('SELECT id::text, revision::text FROM deals WHERE id = ANY($1::bigint[])', [ids]);
+    const have = new Map(rows.map((r) => [Number(r.id), Number(r.revision)]));
+    if (ids.every((id) => (have.get(id) ?? 0) >= revisions.get(id)!)) return performance.now() - started;
+    if (performance.now() - started > timeoutMs) throw new Error(`the mirror did not catch up with ${ids.length} changed deals within ${timeoutMs} ms`);
+    await sleep(25);
+  }
+}
+
+// ─── A scenario ───────────────────────────────────────────────────────────────────────────
+
+interface ScenarioSpec {
+  name: 'broadcast' | 'filtered';
+  clients: number;
+  changesPerSecond: number;
+  query: string;
+  /** Owner of each client (null: broadcast). */
+  owners: Array<number | null>;
+  /** The deal of the n-th change. */
+  pick(n: number): number;
+  /** Probe changes: one deal per owner subscribed to. */
+  probe(round: number): number[];
+}
+
+interface ScenarioFigures {
+  clients: number;
+  changesPerSecond: number;
+  seconds: number;
+  changes: number;
+  events: number;
+  expected: number;
+  delivered: number;
+  lost: number;
+  duplicated: number;
+  unexpected: number;
+  errors: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+interface Context {
+  db: pg.Client;
+  databaseUrl: string;
+  sim: Simulator;
+  /** Postgres backends of the database, for CPU accounting. */
+  postgresPids(): Promise<number[]>;
+}
+
+async function runScenario(ctx: Context, spec: ScenarioSpec, cleanups: Array<() => Promise<unknown>>): Promise<ScenarioFigures> {
+  const { db, sim } = ctx;
+  console.log(`\n${spec.name}: ${spec.clients} clients, ${spec.changesPerSecond} deal changes/s for ${SECONDS} s`);
+  let t = performance.now();
+  const gateway = await startGateway(ctx.databaseUrl, sim.url, spec.name);
+  const stopGateway = () => gateway.stop();
+  cleanups.push(stopGateway);
+  const wsUrl = `${gateway.url.replace(/^http/, 'ws')}/graphql`;
+  console.log(`${spec.name}: gateway pid ${gateway.pid} ready at ${wsUrl} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+  // The mirror is complete (the first scenario's gateway does the initial sync).
+  t = performance.now();
+  const counts = sim.counts();
+  for (;;) {
+    const { rows } = await db.query<{ deals: string; users: string }>(
+      'SELECT (SELECT count(*) FROM deals WHERE deleted_at IS NULL) AS deals, (SELECT count(*) FROM users WHERE deleted_at IS NULL) AS users',
+    );
+    if (Number(rows[0]!.deals) === counts.deal && Number(rows[0]!.users) === counts.user) break;
+    if (performance.now() - t > 120_000) throw new Error(`the initial sync did not finish within 120 s (deals ${rows[0]!.deals}/${counts.deal})`);
+    await sleep(100);
+  }
+  console.log(`${spec.name}: mirror complete (${counts.deal} deals, ${counts.user} users) after ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+  const clients = await startClients();
+  const stopClients = () => clients.stop();
+  cleanups.push(stopClients);
+  t = performance.now();
+  const connected = await clients.connect(wsUrl, spec.query, spec.owners.map((owner) => ({ owner })));
+  console.log(
+    `${spec.name}: ${connected.ok} clients connected and subscribed in ${(connected.ms / 1000).toFixed(1)} s (pid ${clients.pid})` +
+      `${connected.failed ? `; ${connected.failed} FAILED: ${connected.firstError}` : ''}`,
+  );
+
+  // Probe until every client has a result: then every subscription is registered.
+  const revisions = new Map<number, number>();
+  const change = (ids: number[], tag: string) => {
+    const results = sim.changes(
+      ids.map((id, i) => ({ op: 'update' as const, type: 'deal', id, data: { name: `${tag} ${i}`, value: `${(1000 + (revisions.size % 9000)).toFixed(2)}`, hot: i % 2 === 0 } })),
+    );
+    for (const r of results) revisions.set(r.id, r.revision);
+  };
+  t = performance.now();
+  let probes = 0;
+  let progress = await clients.progress();
+  while (progress.withResult < connected.ok) {
+    if (performance.now() - t > 60_000) throw new Error(`after 60 s of probes only ${progress.withResult} of ${connected.ok} clients had a result (${JSON.stringify(progress)})`);
+    change(spec.probe(probes), `probe ${probes}`);
+    probes++;
+    await mirrored(db, revisions, 30_000);
+    const until = performance.now() + 2000;
+    while (performance.now() < until) {
+      await sleep(50);
+      progress = await clients.progress();
+      if (progress.withResult >= connected.ok) break;
+    }
+  }
+  // Let the last probe's stragglers arrive, then open the window.
+  await sleep(500);
+  const from = await newestSeq(db);
+  const baseline = (await clients.progress()).received;
+  console.log(`${spec.name}: every subscription live after ${probes} probe round(s), ${((performance.now() - t) / 1000).toFixed(1)} s; window opens after seq ${from}`);
+
+  // The run: changes at the rate, in a loop that catches up rather than drifts.
+  const pids = await ctx.postgresPids();
+  const snapshot = () => ({
+    at: performance.now(),
+    machine: machineBusySeconds(),
+    gateway: processCpuSeconds(gateway.pid),
+    clients: processCpuSeconds(clients.pid),
+    bench: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+    postgres: pids.reduce((s, pid) => s + processCpuSeconds(pid), 0),
+  });
+  revisions.clear();
+  const before = snapshot();
+  const interval = 1000 / spec.changesPerSecond;
+  const total = Math.round(SECONDS * spec.changesPerSecond);
+  const started = performance.now();
+  let made = 0;
+  let lateMax = 0;
+  while (made < total) {
+    const due = Math.min(total, Math.floor((performance.now() - started) / interval) + 1);
+    if (made < due) {
+      lateMax = Math.max(lateMax, performance.now() - (started + made * interval));
+      const ids: number[] = [];
+      while (made < due) ids.push(spec.pick(made++));
+      change(ids, `bench ${made}`);
+    }
+    await sleep(Math.max(0, started + made * interval - performance.now()));
+  }
+  const after = snapshot();
+  const driveSeconds = (performance.now() - started) / 1000;
+  const catchUpMs = await mirrored(db, revisions, 60_000);
+  const to = await newestSeq(db);
+
+  // The window's deal events, and the owner of each (owners never change in this benchmark).
+  const { rows } = await db.query<{ seq: string; owner: string | null; at: Date; type: string }>(
+    `SELECT e.seq::text AS seq, e.type, d.owner_id::text AS owner, e.occurred_at AS at
+       FROM change_events e LEFT JOIN deals d ON e.type = 'deal' AND d.id = e.resource_id
+      WHERE e.seq > $1 AND e.seq <= $2 ORDER BY e.seq`,
+    [from, to],
+  );
+  const others = rows.filter((r) => r.type !== 'deal').length;
+  const events = rows.filter((r) => r.type === 'deal').map((r): [number, number | null, number] => [Number(r.seq), r.owner === null ? null : Number(r.owner), r.at.getTime()]);
+  const perOwner = new Map<number | null, number>();
+  for (const [, owner] of events) perOwner.set(owner, (perOwner.get(owner) ?? 0) + 1);
+  let expectedTotal = 0;
+  for (const owner of spec.owners) expectedTotal += owner === null ? events.length : (perOwner.get(owner) ?? 0);
+
+  // Deliveries settle: everything expected arrived, or nothing more for 3 s (at most 30 s).
+  const settleStart = performance.now();
+  let last = -1;
+  let lastChange = performance.now();
+  for (;;) {
+    const p = await clients.progress();
+    if (p.received !== last) {
+      last = p.received;
+      lastChange = performance.now();
+    }
+    if (p.received - baseline >= expectedTotal || performance.now() - lastChange > 3000 || performance.now() - settleStart > 30_000) break;
+    await sleep(100);
+  }
+  const analysis = await clients.analyze(from, to, events);
+  const gatewayRss = rssMB(gateway.pid);
+
+  const wall = (after.at - before.at) / 1000;
+  const busy = (s: number) => round(s / wall, 2);
+  const cpu = {
+    gateway: busy(after.gateway - before.gateway),
+    postgres: busy(after.postgres - before.postgres),
+    clients: busy(after.clients - before.clients),
+    benchAndSimulator: busy(after.bench - before.bench),
+  };
+  const rest = busy(after.machine - before.machine) - cpu.gateway - cpu.postgres - cpu.clients - cpu.benchAndSimulator;
+  const l = analysis.latency;
+  console.log(
+    `${spec.name}: ${made} changes made in ${driveSeconds.toFixed(1)} s (driver at most ${round(lateMax)} ms late), ${events.length} deal events committed` +
+      `${others ? ` (+${others} events of other types)` : ''}, mirror caught up ${round(catchUpMs / 1000)} s after the last change`,
+  );
+  console.log(
+    `${spec.name}: expected ${analysis.expected} deliveries (computed here: ${expectedTotal}), delivered ${analysis.delivered}, lost ${analysis.lost} ` +
+      `(${analysis.clientsWithLoss} clients), duplicated ${analysis.duplicated}, unexpected ${analysis.unexpected}, wrong owner ${analysis.wrongOwner}, ` +
+      `errors ${analysis.errors}${analysis.firstError ? ` (first: ${analysis.firstError})` : ''}, sockets closed ${analysis.closed}`,
+  );
+  console.log(`${spec.name}: latency commit → receipt over ${l.count} deliveries: p50 ${l.p50Ms} ms, p90 ${l.p90Ms} ms, p99 ${l.p99Ms} ms, max ${l.maxMs} ms`);
+  console.log(
+    `${spec.name}: per event, first client: p50 ${analysis.firstClient.p50Ms} ms, p99 ${analysis.firstClient.p99Ms} ms, max ${analysis.firstClient.maxMs} ms; ` +
+      `last client: p50 ${analysis.lastClient.p50Ms} ms, p99 ${analysis.lastClient.p99Ms} ms, max ${analysis.lastClient.maxMs} ms` +
+      `${analysis.worstSecond ? `; worst second ${analysis.worstSecond.second} (p99 ${analysis.worstSecond.p99Ms} ms)` : ''}`,
+  );
+  console.log(
+    `${spec.name}: cores busy while changes flowed: gateway ${cpu.gateway}, Postgres ${cpu.postgres}, clients ${cpu.clients}, ` +
+      `bench + simulator ${cpu.benchAndSimulator}, anything else ${round(Math.max(0, rest), 2)} (of ${cpus().length}); gateway RSS ${gatewayRss} MB; ` +
+      `gateway warnings/errors logged ${gateway.warnings}`,
+  );
+  for (const line of gateway.repeated()) console.log(`${spec.name}: gateway repeated: ${line}`);
+
+  await clients.close();
+  await clients.stop();
+  cleanups.splice(cleanups.indexOf(stopClients), 1);
+  await gateway.stop();
+  cleanups.splice(cleanups.indexOf(stopGateway), 1);
+
+  return {
+    clients: connected.ok,
+    changesPerSecond: spec.changesPerSecond,
+    seconds: SECONDS,
+    changes: made,
+    events: events.length,
+    expected: analysis.expected,
+    delivered: analysis.delivered,
+    lost: analysis.lost,
+    duplicated: analysis.duplicated,
+    unexpected: analysis.unexpected + analysis.wrongOwner,
+    errors: analysis.errors + connected.failed,
+    p50Ms: l.p50Ms,
+    p90Ms: l.p90Ms,
+    p99Ms: l.p99Ms,
+    maxMs: l.maxMs,
+  };
+}
+
+// ─── The run ──────────────────────────────────────────────────────────────────────────────
+
+async function run(cleanups: Array<() => Promise<unknown>>): Promise<number> {
+  const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+  console.log(
+    `subscriptions bench: ${SECONDS} s per scenario (${SCENARIO_NAMES.join(', ')}); gateway SYNC_INTERVAL_MS ${SYNC_INTERVAL_MS}; ` +
+      `node ${process.version}; ${cpus().length} cores; load average ${load()}`,
+  );
+
+  // Postgres: embedded in a temporary folder, or a throwaway database on the given server.
+  let databaseUrl: string;
+  const adminUrl = process.env.BENCH_DATABASE_URL;
+  if (adminUrl) {
+    const name = `bench_subscriptions_${randomBytes(4).toString('hex')}`;
+    databaseUrl = await recreateDatabase(adminUrl, name);
+    cleanups.push(() => dropDatabase(adminUrl, name));
+  } else {
+    const dir = await mkdtemp(path.join(tmpdir(), 'bsg-bench-subscriptions-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const embedded = await startEmbeddedPostgres({ dataDir: path.join(dir, 'postgres'), database: 'bench_subscriptions', logger: silentLogger() });
+    cleanups.push(() => embedded.stop());
+    databaseUrl = embedded.url;
+  }
+  const db = new pg.Client({ connectionString: databaseUrl, application_name: 'subscriptions bench' });
+  // Postgres' shutdown may reach the client before end() does.
+  db.on('error', () => undefined);
+  await db.connect();
+  cleanups.push(() => db.end());
+  const serverVersion = (await db.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
+  const databaseName = new URL(databaseUrl).pathname.slice(1);
+
+  const sim = createSimulator({ world: { counts: WORLD }, seed: SEED, ackDelayMs: 0 });
+  await sim.listen(0);
+  cleanups.push(() => sim.close());
+  const deals = [...sim.objects('deal')].map((d) => ({ id: d.id, owner: Number(d.data.owner_id) }));
+  const byOwner = new Map<number, number[]>();
+  for (const deal of deals) byOwner.set(deal.owner, [...(byOwner.get(deal.owner) ?? []), deal.id]);
+  // The 50 owners with the most deals.
+  const owners = [...byOwner.entries()].sort((a, b) => b[1].length - a[1].length || a[0] - b[0]).slice(0, OWNERS).map(([owner]) => owner);
+  if (owners.length < OWNERS) throw new Error(`the world has only ${owners.length} deal owners`);
+  console.log(
+    `Postgres ${serverVersion}${adminUrl ? ' (BENCH_DATABASE_URL)' : ' embedded'}; simulator ${sim.url}: ${Object.values(sim.counts()).reduce((s, n) => s + n, 0)} objects, ` +
+      `${deals.length} deals, ${sim.counts().user} users; filtered owners: ${OWNERS} with ${byOwner.get(owners[OWNERS - 1]!)!.length}–${byOwner.get(owners[0]!)!.length} deals each`,
+  );
+
+  const ctx: Context = {
+    db,
+    databaseUrl,
+    sim,
+    postgresPids: async () =>
+      (await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [databaseName])).rows.map((r) => r.pid),
+  };
+
+  const rand = random(SEED);
+  const any = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
+  const specs: ScenarioSpec[] = [
+    {
+      name: 'broadcast',
+      clients: BROADCAST_CLIENTS,
+      changesPerSecond: 20,
+      query: BROADCAST_QUERY,
+      owners: Array.from({ length: BROADCAST_CLIENTS }, () => null),
+      pick: () => any(deals).id,
+      probe: () => [any(deals).id],
+    },
+    {
+      name: 'filtered',
+      clients: FILTERED_CLIENTS,
+      changesPerSecond: 50,
+      query: FILTERED_QUERY,
+      owners: Array.from({ length: FILTERED_CLIENTS }, (_, i) => owners[i % OWNERS]!),
+      pick: (n) => any(byOwner.get(owners[n % OWNERS]!)!),
+      probe: () => owners.map((owner) => any(byOwner.get(owner)!)),
+    },
+  ];
+
+  const figures: Partial<Record<ScenarioSpec['name'], ScenarioFigures>> = {};
+  for (const spec of specs) {
+    if (!SCENARIO_NAMES.includes(spec.name)) continue;
+    figures[spec.name] = await runScenario(ctx, spec, cleanups);
+  }
+
+  const met = Object.fromEntries(
+    Object.entries(figures).map(([name, f]) => [name, f.p99Ms < GOALS.p99Ms && f.lost === 0 && f.duplicated === 0 && f.unexpected === 0 && f.errors === 0]),
+  );
+  console.log('');
+  for (const [name, f] of Object.entries(figures)) {
+    console.log(
+      `${name}: ${f.clients} clients, ${f.changesPerSecond} changes/s for ${f.seconds} s: ${f.changes} changes, ${f.events} events committed; ` +
+        `expected ${f.expected}, delivered ${f.delivered}, lost ${f.lost}, duplicated ${f.duplicated}; ` +
+        `latency p50 ${f.p50Ms} ms, p90 ${f.p90Ms} ms, p99 ${f.p99Ms} ms, max ${f.maxMs} ms: goal (p99 < ${GOALS.p99Ms} ms, nothing lost or duplicated) ${met[name] ? 'met' : 'NOT met'}`,
+    );
+  }
+  console.log(`load average ${load()}; bench process RSS ${mb(process.memoryUsage().rss)} MB`);
+  console.log(JSON.stringify({ bench: 'subscriptions', ...figures, goal: GOALS, met }));
+  return 0;
+}
+
+async function main(): Promise<void> {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const cleanup = async () => {
+    for (const step of cleanups.splice(0).reverse()) await step().catch((e: unknown) => console.error(`cleanup: ${(e as Error).message}`));
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    console.error(`${signal}: cleaning up`);
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  let exitCode = 1;
+  try {
+    exitCode = await run(cleanups);
+  } catch (error) {
+    console.error('subscriptions bench failed:', error);
+  } finally {
+    await cleanup();
+  }
+  process.exit(exitCode);
+}
+
+await main();

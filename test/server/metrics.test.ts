@@ -1,0 +1,37 @@
+// /metrics in Prometheus format: sync items by type and kind, sessions, lag, failed objects,
+// GraphQL request durations, open subscriptions and events delivered.
+import { beforeAll, expect, it } from 'vitest';
+import { useTestDatabase } from '../fixtures/database.ts';
+import { collect, eventually, startGateway, type GatewayFixture } from '../fixtures/gateway.ts';
+
+const db = useTestDatabase();
+let g: GatewayFixture;
+beforeAll(async () => {
+  g = await startGateway(db);
+  await eventually(async () => (await g.app.database.prisma.deal.count()) === g.sim.counts().deal);
+});
+
+const metrics = async () => (await fetch(`${g.app.url}/metrics`)).text();
+const value = (text: string, series: string) => Number(text.split('\n').find((line) => line.startsWith(`${series} `))?.split(' ')[1] ?? NaN);
+
+it('reports the sync, GraphQL requests and subscriptions', async () => {
+  const sub = collect(g.client(), `subscription { dealChanged { kind } }`);
+  await new Promise((r) => setTimeout(r, 300));
+  g.sim.changes([{ op: 'create', type: 'deal', data: { name: 'Counted' } }]);
+  await sub.waitFor(1);
+  await fetch(`${g.app.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ deals(first: 1) { totalCount } }' }) });
+
+  const res = await fetch(`${g.app.url}/metrics`);
+  expect(res.headers.get('content-type')).toContain('text/plain');
+  const text = await metrics();
+  expect(value(text, 'bsg_sync_items_total{type="deal"}')).toBeGreaterThanOrEqual(g.sim.counts().deal!);
+  expect(value(text, 'bsg_sync_changes_total{type="deal",kind="CREATED"}')).toBe(g.sim.counts().deal);
+  expect(value(text, 'bsg_sync_sessions_total{outcome="completed"}')).toBeGreaterThanOrEqual(1);
+  expect(value(text, 'bsg_sync_lag_seconds')).toBeLessThan(60);
+  expect(value(text, 'bsg_sync_failed_objects_pending')).toBe(0);
+  expect(value(text, 'bsg_websocket_connections')).toBe(1);
+  expect(value(text, 'bsg_subscription_executions')).toBe(1);
+  expect(value(text, 'bsg_subscription_events_delivered_total')).toBeGreaterThanOrEqual(1);
+  expect(text).toMatch(/^graphql_yoga_http_duration_count\{.*\} [1-9]/m);
+  sub.stop();
+});
