@@ -3,6 +3,7 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { GraphQLError, ValidationContext } from 'graphql';
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Registry } from 'prom-client';
 import type { PrismaClient } from '../db/client.ts';
@@ -72,8 +73,10 @@ export function createGraphQL(options: GraphQLOptions): GraphQLServer {
     // Unexpected errors become "Unexpected error." without a stack; GraphQLErrors we throw stay.
     maskedErrors: { isDev: options.development ?? false },
     landingPage: false,
-    // GraphiQL runs subscriptions over graphql-ws on this same path.
+    // GraphiQL runs subscriptions over graphql-ws on this same path; its assets are bundled
+    // (render-graphiql), so it works offline, without a CDN.
     graphiql: { title: 'base-sync-gateway', defaultQuery: EXAMPLE_QUERY, subscriptionsProtocol: 'WS' },
+    renderGraphiQL,
     logging: {
       debug: (...args) => log.debug(args.map(String).join(' ')),
       info: (...args) => log.info(args.map(String).join(' ')),

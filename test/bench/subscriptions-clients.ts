@@ -92,6 +92,8 @@ export interface Analysis {
   firstClient: Latency;
   /** Per event: the last client's latency (pipeline + fan-out to everyone). */
   lastClient: Latency;
+  /** Per event: [seq, first client's latency, last client's latency] (events nobody received are left out). */
+  perEvent: Array<[number, number, number]>;
   /** The second of the window (by occurredAt, from its first event) with the highest p99: to spot stalls. */
   worstSecond: { second: number; p99Ms: number } | undefined;
   errors: number;
@@ -338,6 +340,7 @@ function analyze(command: AnalyzeCommand): Analysis {
     latency: latencyOf(Float64Array.from(latencies)),
     firstClient: latencyOf(Float64Array.from(firstLatency.values())),
     lastClient: latencyOf(Float64Array.from(lastLatency.values())),
+    perEvent: [...firstLatency].map(([seq, first]): [number, number, number] => [seq, round(first), round(lastLatency.get(seq)!)]),
     worstSecond,
     errors,
     firstError,

@@ -48,6 +48,7 @@ import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/db/embedded-postgres.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { createSimulator, DEMO_TOKEN, type Simulator } from '../../src/simulator/index.ts';
+import { CHANGE_CHANNEL } from '../../src/store/page-sql.ts';
 import { dropDatabase, recreateDatabase } from '../fixtures/postgres-admin.ts';
 import type { Analysis, ClientSpec, Command, Connected, Progress } from './subscriptions-clients.ts';
 
@@ -94,6 +95,14 @@ function random(seed: number): () => number {
   };
 }
 
+function percentiles(values: readonly number[]): { p50: number; p99: number; max: number } {
+  const sorted = Float64Array.from(values).sort();
+  const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]! : 0);
+  return { p50: round(at(0.5)), p99: round(at(0.99)), max: round(at(1)) };
+}
+
+const show = ({ p50, p99, max }: { p50: number; p99: number; max: number }) => `p50 ${p50} ms, p99 ${p99} ms, max ${max} ms`;
+
 const CLOCK_TICKS = 100;
 
 /** CPU seconds (user + system) a process has used so far, from /proc; 0 where unreadable. */
@@ -134,6 +143,8 @@ function machineBusySeconds(): number {
 interface Gateway {
   pid: number;
   url: string;
+  /** performance.now() when it was spawned (its CPU profile starts about then). */
+  spawnedAt: number;
   /** warn and error log lines seen (the first few are printed). */
   readonly warnings: number;
   /** Lines printed more than once (stderr warnings, log lines), with their counts. */
@@ -163,6 +174,7 @@ async function startGateway(databaseUrl: string, simulatorUrl: string, label: st
     flags.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
     console.log(`${label}: the gateway's CPU profiles go to ${dir}`);
   }
+  const spawnedAt = performance.now();
   const child: ChildProcess = spawn(process.execPath, [...flags, path.join(ROOT, 'bin/base-sync-gateway.js'), 'start'], {
     cwd: ROOT,
     env,
@@ -211,6 +223,7 @@ async function startGateway(databaseUrl: string, simulatorUrl: string, label: st
     return {
       pid: child.pid!,
       url: base,
+      spawnedAt,
       get warnings() {
         return warnings;
       },
@@ -347,6 +360,8 @@ interface Context {
   sim: Simulator;
   /** Postgres backends of the database, for CPU accounting. */
   postgresPids(): Promise<number[]>;
+  /** The mirror's NOTIFYs as this process received them: [wall-clock ms, newest seq of the transaction]. */
+  notifications: Array<[number, number]>;
 }
 
 async function runScenario(ctx: Context, spec: ScenarioSpec, cleanups: Array<() => Promise<unknown>>): Promise<ScenarioFigures> {
@@ -440,6 +455,7 @@ async function runScenario(ctx: Context, spec: ScenarioSpec, cleanups: Array<() 
   }
   const after = snapshot();
   const driveSeconds = (performance.now() - started) / 1000;
+  const sinceSpawn = (at: number) => ((at - gateway.spawnedAt) / 1000).toFixed(1);
   const catchUpMs = await mirrored(db, revisions, 60_000);
   const to = await newestSeq(db);
 
@@ -485,7 +501,8 @@ async function runScenario(ctx: Context, spec: ScenarioSpec, cleanups: Array<() 
   const l = analysis.latency;
   console.log(
     `${spec.name}: ${made} changes made in ${driveSeconds.toFixed(1)} s (driver at most ${round(lateMax)} ms late), ${events.length} deal events committed` +
-      `${others ? ` (+${others} events of other types)` : ''}, mirror caught up ${round(catchUpMs / 1000)} s after the last change`,
+      `${others ? ` (+${others} events of other types)` : ''}, mirror caught up ${round(catchUpMs / 1000)} s after the last change; ` +
+      `changes flowed ${sinceSpawn(before.at)}–${sinceSpawn(after.at)} s after the gateway was spawned`,
   );
   console.log(
     `${spec.name}: expected ${analysis.expected} deliveries (computed here: ${expectedTotal}), delivered ${analysis.delivered}, lost ${analysis.lost} ` +
@@ -504,6 +521,29 @@ async function runScenario(ctx: Context, spec: ScenarioSpec, cleanups: Array<() 
       `gateway warnings/errors logged ${gateway.warnings}`,
   );
   for (const line of gateway.repeated()) console.log(`${spec.name}: gateway repeated: ${line}`);
+  // Where the time goes, per event: the mirror's transaction until its NOTIFY reaches this process
+  // (a LISTEN of our own), then the gateway until the first client's receipt, then the fan-out.
+  const notifiedAt = new Map<number, number>();
+  let n = 0;
+  const notes = ctx.notifications;
+  for (const [seq, , at] of events) {
+    while (n < notes.length && notes[n]![1] < seq) n++;
+    if (n < notes.length) notifiedAt.set(seq, notes[n]![0] - at);
+  }
+  const visible: number[] = [];
+  const pipeline: number[] = [];
+  const fanOut: number[] = [];
+  for (const [seq, first, lastClient] of analysis.perEvent) {
+    const notified = notifiedAt.get(seq);
+    if (notified === undefined) continue;
+    visible.push(notified);
+    pipeline.push(first - notified);
+    fanOut.push(lastClient - first);
+  }
+  console.log(
+    `${spec.name}: per event, occurredAt → NOTIFY received by a LISTEN in the bench process (the mirror's transaction, commit, notify): ${show(percentiles(visible))}; ` +
+      `NOTIFY → first client's receipt (change feed, execution, first send): ${show(percentiles(pipeline))}; first → last client (fan-out): ${show(percentiles(fanOut))}`,
+  );
 
   await clients.close();
   await clients.stop();
@@ -575,7 +615,17 @@ async function run(cleanups: Array<() => Promise<unknown>>): Promise<number> {
       `${deals.length} deals, ${sim.counts().user} users; filtered owners: ${OWNERS} with ${byOwner.get(owners[OWNERS - 1]!)!.length}–${byOwner.get(owners[0]!)!.length} deals each`,
   );
 
+  // A LISTEN of our own on the mirror's channel, to split the latency (see runScenario).
+  const notifications: Array<[number, number]> = [];
+  const listener = new pg.Client({ connectionString: databaseUrl, application_name: 'subscriptions bench listener' });
+  listener.on('error', () => undefined);
+  listener.on('notification', (message) => notifications.push([performance.timeOrigin + performance.now(), Number(message.payload)]));
+  await listener.connect();
+  cleanups.push(() => listener.end());
+  await listener.query(`LISTEN ${CHANGE_CHANNEL}`);
+
   const ctx: Context = {
+    notifications,
     db,
     databaseUrl,
     sim,
