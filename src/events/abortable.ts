@@ -6,8 +6,13 @@
 export function waitUnlessAborted(signal: AbortSignal, register: (wake: () => void) => void): Promise<void> {
   return new Promise<void>((resolve) => {
     if (signal.aborted) return resolve();
-    signal.addEventListener('abort', () => resolve(), { once: true });
-    register(resolve);
+    // Removed again on wake: a stream waits once per event, and listeners must not pile up.
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    register(done);
   });
 }
 

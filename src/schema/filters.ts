@@ -79,7 +79,7 @@ export const FILTER_INPUTS = {
 
 export const OrderDirection = builder.enumType('OrderDirection', { values: ['ASC', 'DESC'] as const });
 
-/** A Prisma filter for one scalar field, or undefined when the filter sets nothing. */
+/** The Prisma conditions for one scalar field (to be ANDed); none when the filter sets nothing. */
 export function scalarFilterToPrisma(filter: ScalarFilter | null | undefined): Record<string, unknown>[] {
   if (!filter) return [];
   const conditions: Record<string, unknown>[] = [];

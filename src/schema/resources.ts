@@ -61,7 +61,7 @@ const POLYMORPHIC: Record<string, string> = { lead: 'lead', contact: 'contact', 
 const lowerFirst = (s: string) => s[0]!.toLowerCase() + s.slice(1);
 const upperSnake = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 
-interface ModelField {
+export interface ModelField {
   name: string;
   type: string;
   kind: string;
@@ -70,7 +70,8 @@ interface ModelField {
   relationFromFields?: readonly string[] | undefined;
 }
 
-function modelFields(name: ModelName): readonly ModelField[] {
+/** The Prisma datamodel's fields of a model. */
+export function modelFields(name: ModelName): readonly ModelField[] {
   const model = (datamodel.models as unknown as Record<string, { fields: readonly ModelField[] } | undefined>)[name];
   if (!model) throw new Error(`no Prisma model ${name}`);
   return model.fields;

@@ -11,6 +11,7 @@ import { builder, type Context } from './builder.ts';
 import { whereShape, whereInput, RESOURCES, type ModelName } from './resources.ts';
 import { whereToPrisma, type WhereInput } from './filters.ts';
 import { loadSyncStatus, SyncStatus } from './sync-status.ts';
+import { matchesRow } from './where-match.ts';
 
 const DEFAULT_BUFFER = 1000;
 
@@ -40,11 +41,18 @@ function feedOf(ctx: Context) {
 // Subscribers with the same `where` share one query per batch of events.
 const matchMemo = new WeakMap<readonly ChangeEvent[], Map<string, Promise<Set<string>>>>();
 
-/** A `match` for change streams: keeps events whose stored object satisfies `where` (tombstones included). */
+/**
+ * A `match` for change streams: keeps events whose stored object satisfies `where` (tombstones
+ * included). Conditions on the object's own fields are checked on the row the feed loaded;
+ * only conditions on related objects need a query, one per batch for subscribers alike.
+ */
 function whereMatcher(ctx: Context, name: ModelName, where: WhereInput) {
   const key = `${name}:${JSON.stringify(where, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`;
   const filter = whereToPrisma(where, whereShape(name));
+  const inMemory = (event: ChangeEvent) => matchesRow(name, where, event.node);
   return async (events: ChangeEvent[], batch: readonly ChangeEvent[]) => {
+    const decided = events.map((event) => ({ event, matches: inMemory(event) }));
+    if (decided.every((d) => d.matches !== undefined)) return decided.filter((d) => d.matches).map((d) => d.event);
     let memo = matchMemo.get(batch);
     if (!memo) matchMemo.set(batch, (memo = new Map()));
     let ids = memo.get(key);

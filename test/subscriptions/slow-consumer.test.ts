@@ -91,3 +91,17 @@ it('ends an idle subscription at once when the client leaves, releasing its list
   await expect(stream.return(undefined)).resolves.toEqual({ done: true, value: undefined });
   await expect(pending).resolves.toEqual({ done: true, value: undefined });
 });
+
+it('does not pile up listeners on a long-lived stream', async () => {
+  const controller = new AbortController();
+  const { waitUnlessAborted } = await import('../../src/events/abortable.ts');
+  let wake: () => void = () => {};
+  for (let i = 0; i < 50; i++) {
+    const waiting = waitUnlessAborted(controller.signal, (resolve) => (wake = resolve));
+    wake();
+    await waiting;
+  }
+  // Node warns past 10 listeners on one signal: a leak would leave one per wait.
+  const { EventEmitter } = await import('node:events');
+  expect(EventEmitter.getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+});
