@@ -123,7 +123,7 @@ export async function startApp({ config, logger, sync = true }: AppOptions): Pro
     if (config.apiKeys.length === 0) logger.warn('GATEWAY_API_KEYS is not set: the GraphQL API is open to anyone on this machine');
     logger.info(
       { url: server.url, graphql: `${server.url}/graphql`, ms: Date.now() - started, embeddedPostgres: database.embedded },
-      `gateway ready: GraphQL and GraphiQL at ${server.url}/graphql`,
+      `gateway ready: status page at ${server.url}/, GraphQL and GraphiQL at ${server.url}/graphql`,
     );
     return { url: server.url, database, sync: engine, simulatorUrl, close };
   } catch (error) {

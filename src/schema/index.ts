@@ -17,6 +17,7 @@ import './types/associated-contact.ts';
 import './types/product.ts';
 import './types/order.ts';
 import './types/line-item.ts';
+import './mirror-stats.ts';
 import './sync-status.ts';
 import './subscriptions.ts';
 

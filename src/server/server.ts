@@ -1,10 +1,12 @@
-// The gateway's HTTP server (node:http): GraphQL (and GraphiQL) at /graphql, health at /healthz.
+// The gateway's HTTP server (node:http): the status page at /, GraphQL (and GraphiQL) at
+// /graphql, health at /healthz and /readyz, metrics at /metrics.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger.ts';
 import type { GraphQLServer } from './graphql.ts';
 import type { Readiness } from './health.ts';
 import type { Registry } from 'prom-client';
+import { serveStatic } from './static.ts';
 import { attachWebSockets, type WebSockets } from './websocket.ts';
 
 /** Options for {@link startServer}. */
@@ -99,6 +101,8 @@ async function route(req: IncomingMessage, res: ServerResponse, options: ServerO
     await options.graphql(req, res);
     return;
   }
+  // The status page at / and its assets (an allow-list of static files).
+  if (read && (await serveStatic(req, res))) return;
   sendJson(res, 404, { error: 'not found' });
 }
 

@@ -14,6 +14,7 @@
 // performance.timeOrigin + performance.now()); its latency is that minus the event's
 // `occurredAt` (when the mirror's transaction wrote the change_events row, ms precision).
 // Not a benchmark on its own.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
 
 /** One subscriber: its owner (filtered) or null (broadcast). */
@@ -40,7 +41,8 @@ export interface AnalyzeCommand {
   events: Array<[number, number | null, number]>;
 }
 
-export type Command = ConnectCommand | AnalyzeCommand | { type: 'progress' } | { type: 'close' } | { type: 'exit' };
+/** `window`: the measured window starts now (resets the event-loop delay histogram). */
+export type Command = ConnectCommand | AnalyzeCommand | { type: 'progress' } | { type: 'window' } | { type: 'close' } | { type: 'exit' };
 
 export interface Connected {
   type: 'connected';
@@ -99,6 +101,8 @@ export interface Analysis {
   errors: number;
   firstError: string | undefined;
   closed: number;
+  /** This process' event-loop delay since the window opened: receipts are late by up to this much on our side. */
+  eventLoopDelay: { p50Ms: number; p99Ms: number; maxMs: number };
 }
 
 interface Client {
@@ -118,6 +122,8 @@ interface Client {
 const now = (): number => performance.timeOrigin + performance.now();
 
 const clients: Client[] = [];
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
 let received = 0;
 let errors = 0;
 let firstError: string | undefined;
@@ -345,6 +351,7 @@ function analyze(command: AnalyzeCommand): Analysis {
     errors,
     firstError,
     closed: closedCount,
+    eventLoopDelay: { p50Ms: round(loopDelay.percentile(50) / 1e6), p99Ms: round(loopDelay.percentile(99) / 1e6), maxMs: round(loopDelay.max / 1e6) },
   };
 }
 
@@ -386,6 +393,10 @@ process.on('message', (command: Command) => {
           return;
         case 'progress':
           reply(progress());
+          return;
+        case 'window':
+          loopDelay.reset();
+          reply({ type: 'window' });
           return;
         case 'analyze':
           reply(analyze(command));

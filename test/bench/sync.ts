@@ -449,10 +449,15 @@ async function breakdown(databaseUrl: string, simUrl: string) {
 
 async function main(): Promise<void> {
   const cleanups: (() => Promise<unknown>)[] = [];
-  const cleanup = async () => {
-    for (const step of cleanups.splice(0).reverse()) await step().catch((e: unknown) => console.error(`cleanup: ${(e as Error).message}`));
-  };
+  // One cleanup, however many paths (signal, error, normal end) ask for it: each awaits the same.
+  let cleaning: Promise<void> | undefined;
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      for (const step of cleanups.splice(0).reverse()) await step().catch((e: unknown) => console.error(`cleanup: ${(e as Error).message}`));
+    })());
+  let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
+    interrupted = true;
     console.error(`${signal}: cleaning up`);
     void cleanup().finally(() => process.exit(130));
   };
@@ -462,7 +467,8 @@ async function main(): Promise<void> {
   try {
     exitCode = await run(cleanups);
   } catch (error) {
-    console.error('sync bench failed:', error);
+    // Once interrupted, the run fails as its database goes away: that is no news.
+    if (!interrupted) console.error('sync bench failed:', error);
   } finally {
     await cleanup();
   }
