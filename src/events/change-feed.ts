@@ -23,6 +23,13 @@ export interface ChangeEvent {
   node: Record<string, unknown>;
 }
 
+const batches = new WeakMap<ChangeEvent, readonly ChangeEvent[]>();
+
+/** The batch an event was read in (the same array every listener got), to load objects per batch. */
+export function batchOf(event: ChangeEvent): readonly ChangeEvent[] {
+  return batches.get(event) ?? [event];
+}
+
 /** Called with each new batch of events, in `seq` order. */
 export type ChangeListener = (events: readonly ChangeEvent[]) => void;
 
@@ -100,6 +107,7 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
       // Types without a table (kept in other_resources) have no GraphQL object to show.
       if (node && isResourceType(row.type)) events.push({ ...row, type: row.type, node });
     }
+    for (const event of events) batches.set(event, events);
     return events;
   }
 

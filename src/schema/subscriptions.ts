@@ -5,7 +5,7 @@ import { brandWithType } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import { RESOURCE_TYPES, type ResourceType } from '../db/resource-types.ts';
 import { abortable, waitUnlessAborted, mapIterator } from '../events/abortable.ts';
-import type { ChangeEvent } from '../events/change-feed.ts';
+import { batchOf, type ChangeEvent } from '../events/change-feed.ts';
 import { changeStream, cursorOf, parseCursor } from '../events/change-stream.ts';
 import { builder, type Context } from './builder.ts';
 import { whereShape, whereInput, RESOURCES, type ModelName } from './resources.ts';
@@ -65,6 +65,26 @@ function whereMatcher(ctx: Context, name: ModelName, where: WhereInput) {
     const matching = await ids;
     return events.filter((e) => matching.has(String(e.resourceId)));
   };
+}
+
+const nodeMemo = new WeakMap<readonly ChangeEvent[], Map<string, Promise<Map<string, unknown>>>>();
+
+/** The object of an event as Pothos' `query` selects it, loaded with the rest of its batch. */
+async function loadNode(ctx: Context, name: ModelName, query: object, event: ChangeEvent): Promise<unknown> {
+  const batch = batchOf(event);
+  let memo = nodeMemo.get(batch);
+  if (!memo) nodeMemo.set(batch, (memo = new Map()));
+  const key = `${name}:${JSON.stringify(query)}`;
+  let rows = memo.get(key);
+  if (!rows) {
+    const ids = batch.filter((e) => modelOf(e.type) === name).map((e) => e.resourceId);
+    const delegate = ctx.prisma[delegateOf(name)] as unknown as { findMany(args: object): Promise<Array<{ id: bigint }>> };
+    rows = delegate.findMany({ ...query, where: { id: { in: ids } } }).then((list) => new Map(list.map((row) => [String(row.id), row])));
+    memo.set(key, rows);
+  }
+  const row = (await rows).get(String(event.resourceId));
+  if (!row) throw new GraphQLError(`${name} ${event.resourceId} is no longer in the mirror`);
+  return row;
 }
 
 /** Streams events and records the one being executed, so a transport knows each result's cursor. */
@@ -144,7 +164,13 @@ for (const { name, node } of RESOURCES) {
       kind: eventFields.kind(t),
       revision: eventFields.revision(t),
       occurredAt: eventFields.occurredAt(t),
-      node: t.field({ type: node, description: 'The object as stored (for DELETED: its last state, with deletedAt set).', resolve: (e: ChangeEvent) => e.node as never }),
+      // Loaded through Pothos' own query (only the selected columns, relations joined), for the
+      // whole batch the event came in at once: one statement per batch and distinct selection.
+      node: (t as any).prismaField({
+        type: name,
+        description: 'The object as stored (for DELETED: its last state, with deletedAt set).',
+        resolve: (query: object, e: ChangeEvent, _args: unknown, ctx: Context) => loadNode(ctx, name, query, e),
+      }),
     }),
   });
   const field = `${delegateOf(name) as string}Changed`;
