@@ -33,7 +33,15 @@ function statementFor(parts: PagePart[]): string {
  * Applies a page in one transaction with `extra` writes; resolves once it has committed.
  * Re-applying a page, or an older state, changes nothing and writes no event.
  */
-export async function applyPage(prisma: PrismaClient, items: readonly StoreItem[], extra: ExtraWrite[] = []): Promise<PageResult> {
+export async function applyPage(
+  prisma: PrismaClient,
+  items: readonly StoreItem[],
+  extra: ExtraWrite[] = [],
+  options: {
+    /** Remove arrived objects from `failed_objects` (default true; skip it when none are pending). */
+    clearFailedObjects?: boolean;
+  } = {},
+): Promise<PageResult> {
   const plan = planPage(items);
   const parts: PagePart[] = [];
   const params: string[] = [];
@@ -58,7 +66,7 @@ export async function applyPage(prisma: PrismaClient, items: readonly StoreItem[
 
   const writes: ExtraWrite[] = [...extra];
   const arrived = items.filter((i) => i.data.id !== undefined).map((i) => ({ type: i.type, id: i.data.id }));
-  if (arrived.length) {
+  if (arrived.length && (options.clearFailedObjects ?? true)) {
     // An object reported as failed earlier is no longer pending once it arrives.
     writes.push(
       prisma.$executeRawUnsafe(

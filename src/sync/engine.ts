@@ -96,6 +96,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   let lockClient: pg.Client | undefined;
   let running: Promise<unknown> | undefined;
   let wasSyncer = false;
+  /** The ack of the last committed page, in flight while the next page is written. */
+  let acking: Promise<void> = Promise.resolve();
+  /** Whether failed objects are remembered, so that pages must clear those that arrive. */
+  let failedPending = false;
 
   async function tryLock(device: string): Promise<boolean> {
     const client = new pg.Client({ connectionString: options.databaseUrl, application_name: 'base-sync-gateway syncer' });
@@ -145,6 +149,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       return summary;
     }
     summary.started = true;
+    acking = Promise.resolve();
+    failedPending = (await prisma.failedObject.count()) > 0;
     await markSessionStarted(prisma, device, start.id, start.totalCount);
     const progress = createProgress({
       total: start.totalCount,
@@ -178,6 +184,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       summary.items += page.items.length;
       summary.pages += 1;
     }
+    // Every committed page is acked before the session ends (or the process stops).
+    await acking;
     progress.done();
     options.observer?.sessionEnded?.(summary.interrupted ? 'interrupted' : 'completed');
     if (!summary.interrupted) {
@@ -197,16 +205,23 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     if (page.failedObjects.length) {
       log.warn({ failedObjects: page.failedObjects }, `${page.failedObjects.length} objects could not be read by Base this time; they will come later`);
       extra.push(rememberFailedObjects(prisma, page.failedObjects));
+      failedPending = true;
     }
-    const result = await applyPage(prisma, items, extra);
+    const result = await applyPage(prisma, items, extra, { clearFailedObjects: failedPending });
     if (options.observer?.pageApplied) {
       const received: Record<string, number> = {};
       for (const item of items) received[item.type] = (received[item.type] ?? 0) + 1;
       options.observer.pageApplied({ received, changes: result.changes });
     }
     for (const item of result.invalid) log.error({ type: item.type, data: item.data }, 'an item names no object; it cannot be stored');
-    // Acked only now that the page has committed: a crash before this line means redelivery, never loss.
-    await api.ack(page.items.map((item) => item.meta.sync.ack_key));
+    // Acked only now that the page has committed: a crash before this means redelivery, never
+    // loss. The ack goes out while the next page is written; acks stay in order, and the
+    // session waits for the last one before it ends.
+    const keys = page.items.map((item) => item.meta.sync.ack_key);
+    const previous = acking;
+    acking = previous.then(() => api.ack(keys));
+    acking.catch(() => undefined);
+    await previous;
     progress.add(items.length, page.countLeft);
     return result.events;
   }

@@ -5,7 +5,8 @@
 //
 // The simulator runs in a child process (this file again, with SYNC_BENCH_ROLE=simulator) so
 // that its world does not count in the RSS of the process that syncs. Postgres is embedded in
-// a temporary folder, or the server of BENCH_DATABASE_URL (two throwaway databases on it).
+// a temporary folder, or the server of BENCH_DATABASE_URL (throwaway databases on it, dropped at
+// the end): one for the end-to-end run, one per limit method.
 //
 //   SYNC_BENCH_TOTAL=200000        objects in the world
 //   SYNC_BENCH_LIMIT=copy,insert   limit methods to run (the fastest one is the limit; `none`: end to end only)
