@@ -2,7 +2,7 @@
 // the sync engine and the HTTP server — and takes them down in reverse order.
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
-import { createChangeFeed } from './events/change-feed.ts';
+import { createChangeFeed, type ChangeFeed } from './events/change-feed.ts';
 import { startRetention } from './events/retention.ts';
 import type { Logger } from './logger.ts';
 import { createGraphQL } from './server/graphql.ts';
@@ -17,6 +17,8 @@ export interface App {
   readonly url: string;
   readonly database: Database;
   readonly sync: SyncEngine | undefined;
+  /** The process's change feed. */
+  readonly changes: ChangeFeed;
   /** The demo-mode simulator's URL, when it runs. */
   readonly simulatorUrl: string | undefined;
   /** Stops every part, last started first. */
@@ -125,7 +127,7 @@ export async function startApp({ config, logger, sync = true }: AppOptions): Pro
       { url: server.url, graphql: `${server.url}/graphql`, ms: Date.now() - started, embeddedPostgres: database.embedded },
       `gateway ready: status page at ${server.url}/, GraphQL and GraphiQL at ${server.url}/graphql`,
     );
-    return { url: server.url, database, sync: engine, simulatorUrl, close };
+    return { url: server.url, database, sync: engine, changes, simulatorUrl, close };
   } catch (error) {
     await close();
     throw error;

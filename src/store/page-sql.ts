@@ -12,7 +12,13 @@ export type PagePart =
   | { op: 'upsert'; type: ResourceType }
   | { op: 'delete'; type: ResourceType }
   | { op: 'upsert-other' }
-  | { op: 'delete-other' };
+  | { op: 'delete-other' }
+  /** The session's progress in sync_state: `{device, items, count_left, items_per_second}`. */
+  | { op: 'progress' }
+  /** Objects Base reported it could not read: `[{type, id}]`. */
+  | { op: 'remember-failed' }
+  /** Objects that arrived, no longer failed: `[{type, id}]`. */
+  | { op: 'clear-failed' };
 
 const SQL_TYPES: Record<ColumnKind, string> = {
   bigint: 'bigint',
@@ -97,8 +103,43 @@ function removeOther(n: number, param: number): { ctes: string[]; events: string
   };
 }
 
+function progress(n: number, param: number): { ctes: string[] } {
+  return {
+    ctes: [
+      `p${n} AS (UPDATE "sync_state" s SET
+        "items_synced" = s."items_synced" + (x."items")::bigint,
+        "pages_fetched" = s."pages_fetched" + 1,
+        "count_left" = COALESCE((x."count_left")::bigint, s."count_left"),
+        "items_per_second" = (x."items_per_second")::float8,
+        "updated_at" = now()
+        FROM jsonb_to_record($${param}::jsonb) AS x("device" uuid, "items" bigint, "count_left" bigint, "items_per_second" float8)
+        WHERE s."device_uuid" = x."device")`,
+    ],
+  };
+}
+
+function rememberFailed(n: number, param: number): { ctes: string[] } {
+  return {
+    ctes: [
+      `f${n} AS (INSERT INTO "failed_objects" ("type", "id")
+        SELECT "type", "id" FROM jsonb_to_recordset($${param}::jsonb) AS x("type" text, "id" bigint)
+        ON CONFLICT ("type", "id") DO UPDATE SET "last_reported_at" = now())`,
+    ],
+  };
+}
+
+function clearFailed(n: number, param: number): { ctes: string[] } {
+  return {
+    ctes: [
+      `c${n} AS (DELETE FROM "failed_objects" f USING jsonb_to_recordset($${param}::jsonb) AS a("type" text, "id" bigint)
+        WHERE f."type" = a."type" AND f."id" = a."id")`,
+    ],
+  };
+}
+
 /**
  * The statement for a page made of `parts`, taking one jsonb parameter per part, in order.
+ * One statement is one transaction: data, change events and bookkeeping commit together.
  * It answers one row: how many change events it wrote, the newest `seq`, and the count per
  * `type:kind`.
  */
@@ -114,11 +155,20 @@ export function pageStatement(parts: readonly PagePart[]): string {
         return upsertOther(n, n);
       case 'delete-other':
         return removeOther(n, n);
+      case 'progress':
+        return progress(n, n);
+      case 'remember-failed':
+        return rememberFailed(n, n);
+      case 'clear-failed':
+        return clearFailed(n, n);
     }
   });
+  const events = built.flatMap((b) => ('events' in b ? [b.events] : []));
+  // A page with no objects (all invalid, or only bookkeeping) still answers its one row.
+  if (events.length === 0) events.push(`SELECT NULL::text, NULL::bigint, NULL::change_kind, NULL::bigint WHERE false`);
   return `WITH ${built.flatMap((b) => b.ctes).join(',\n')},
 events AS (INSERT INTO "change_events" ("type", "resource_id", "kind", "revision")
-  ${built.map((b) => b.events).join('\n  UNION ALL ')}
+  ${events.join('\n  UNION ALL ')}
   RETURNING "seq", "type", "kind")
 SELECT count(*)::int AS events, max("seq")::text AS last_seq,
   CASE WHEN count(*) > 0 THEN pg_notify(${literal(CHANGE_CHANNEL)}, max("seq")::text) IS NULL END AS notified,

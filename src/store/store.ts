@@ -1,6 +1,7 @@
-// Applies pages of Sync API items to the mirror: one transaction per page, a few
-// set-based statements, the freshest revision wins, one change event per real change.
+// Applies pages of Sync API items to the mirror: one statement (one transaction) per page,
+// set-based, the freshest revision wins, one change event per real change.
 import type { PrismaClient } from '../db/client.ts';
+import { RESOURCE_TYPES, type ResourceType } from '../db/resource-types.ts';
 import { pageStatement, type PagePart } from './page-sql.ts';
 import { planPage, type StoreItem } from './rows.ts';
 
@@ -17,8 +18,15 @@ export interface PageResult {
   invalid: StoreItem[];
 }
 
-/** Writes that must commit with the page (progress, failed objects): Prisma raw queries. */
-export type ExtraWrite = ReturnType<PrismaClient['$executeRawUnsafe']>;
+/** Options for {@link applyPage}: bookkeeping that commits with the page. */
+export interface PageOptions {
+  /** The sync session's progress, recorded in sync_state. */
+  progress?: { deviceUuid: string; items: number; countLeft: number | undefined; itemsPerSecond: number | null };
+  /** Objects Base reported in this page's `failed_objects`: remembered with when first and last reported. */
+  failedObjects?: readonly { type: string; id: number | string }[];
+  /** Remove arrived objects from failed_objects (default true; skip it when none are pending). */
+  clearFailedObjects?: boolean;
+}
 
 const statements = new Map<string, string>();
 
@@ -29,65 +37,43 @@ function statementFor(parts: PagePart[]): string {
   return sql;
 }
 
+// Parts in a fixed order, so that pages of the same types share one statement text.
+const byTypeOrder = <T>(map: Map<ResourceType, T>) => [...map].sort(([a], [b]) => RESOURCE_TYPES.indexOf(a) - RESOURCE_TYPES.indexOf(b));
+
 /**
- * Applies a page in one transaction with `extra` writes; resolves once it has committed.
- * Re-applying a page, or an older state, changes nothing and writes no event.
+ * Applies a page, and its bookkeeping, in one statement (so one transaction); resolves once it
+ * has committed. Re-applying a page, or an older state, changes nothing and writes no event.
  */
-export async function applyPage(
-  prisma: PrismaClient,
-  items: readonly StoreItem[],
-  extra: ExtraWrite[] = [],
-  options: {
-    /** Remove arrived objects from `failed_objects` (default true; skip it when none are pending). */
-    clearFailedObjects?: boolean;
-  } = {},
-): Promise<PageResult> {
+export async function applyPage(prisma: PrismaClient, items: readonly StoreItem[], options: PageOptions = {}): Promise<PageResult> {
   const plan = planPage(items);
   const parts: PagePart[] = [];
   const params: string[] = [];
-  for (const [type, rows] of plan.upserts) {
-    parts.push({ op: 'upsert', type });
-    params.push(JSON.stringify(rows));
-  }
-  for (const [type, ids] of plan.deletes) {
-    parts.push({ op: 'delete', type });
-    params.push(JSON.stringify(ids.map((id) => ({ id }))));
-  }
+  const add = (part: PagePart, param: unknown) => {
+    parts.push(part);
+    params.push(JSON.stringify(param));
+  };
+  for (const [type, rows] of byTypeOrder(plan.upserts)) add({ op: 'upsert', type }, rows);
+  for (const [type, ids] of byTypeOrder(plan.deletes)) add({ op: 'delete', type }, ids.map((id) => ({ id })));
   const liveOthers = plan.others.filter((o) => !o.deleted);
   const deletedOthers = plan.others.filter((o) => o.deleted);
-  if (liveOthers.length) {
-    parts.push({ op: 'upsert-other' });
-    params.push(JSON.stringify(liveOthers.map(({ type, id, revision, raw }) => ({ type, id, revision, raw }))));
+  if (liveOthers.length) add({ op: 'upsert-other' }, liveOthers.map(({ type, id, revision, raw }) => ({ type, id, revision, raw })));
+  if (deletedOthers.length) add({ op: 'delete-other' }, deletedOthers.map(({ type, id }) => ({ type, id })));
+  if (options.progress) {
+    const { deviceUuid, items: count, countLeft, itemsPerSecond } = options.progress;
+    add({ op: 'progress' }, { device: deviceUuid, items: count, count_left: countLeft ?? null, items_per_second: itemsPerSecond });
   }
-  if (deletedOthers.length) {
-    parts.push({ op: 'delete-other' });
-    params.push(JSON.stringify(deletedOthers.map(({ type, id }) => ({ type, id }))));
-  }
-
-  const writes: ExtraWrite[] = [...extra];
+  if (options.failedObjects?.length) add({ op: 'remember-failed' }, options.failedObjects);
   const arrived = items.filter((i) => i.data.id !== undefined).map((i) => ({ type: i.type, id: i.data.id }));
-  if (arrived.length && (options.clearFailedObjects ?? true)) {
-    // An object reported as failed earlier is no longer pending once it arrives.
-    writes.push(
-      prisma.$executeRawUnsafe(
-        `DELETE FROM "failed_objects" f USING jsonb_to_recordset($1::jsonb) AS a("type" text, "id" bigint)
-         WHERE f."type" = a."type" AND f."id" = a."id"`,
-        JSON.stringify(arrived),
-      ),
-    );
-  }
-  if (parts.length === 0) {
-    if (writes.length) await prisma.$transaction(writes);
-    return { events: 0, lastSeq: null, changes: {}, invalid: plan.invalid };
-  }
+  // An object reported as failed earlier is no longer pending once it arrives.
+  if (arrived.length && (options.clearFailedObjects ?? true)) add({ op: 'clear-failed' }, arrived);
+  if (parts.length === 0) return { events: 0, lastSeq: null, changes: {}, invalid: plan.invalid };
+
   type Summary = { events: number; last_seq: string | null; changes: Record<string, number> };
-  const page = prisma.$queryRawUnsafe<Summary[]>(statementFor(parts), ...params);
-  const [rows] = await prisma.$transaction([page, ...writes]);
-  const summary = (rows as Summary[])[0]!;
+  const [summary] = await prisma.$queryRawUnsafe<Summary[]>(statementFor(parts), ...params);
   return {
-    events: summary.events,
-    lastSeq: summary.last_seq === null ? null : BigInt(summary.last_seq),
-    changes: summary.changes,
+    events: summary!.events,
+    lastSeq: summary!.last_seq === null ? null : BigInt(summary!.last_seq),
+    changes: summary!.changes,
     invalid: plan.invalid,
   };
 }

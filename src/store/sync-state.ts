@@ -2,7 +2,6 @@
 // how far it got, and what went wrong, for `status`, the API and operators.
 import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../db/client.ts';
-import type { ExtraWrite } from './store.ts';
 
 export type SyncPhase = 'idle' | 'syncing' | 'error' | 'stopped';
 
@@ -35,31 +34,6 @@ export async function markSessionStarted(prisma: PrismaClient, deviceUuid: strin
       updatedAt: new Date(),
     },
   });
-}
-
-/** Progress of the session, committed with the page it describes. */
-export function pageProgress(
-  prisma: PrismaClient,
-  deviceUuid: string,
-  progress: { items: number; countLeft: number | undefined; itemsPerSecond: number | null },
-): ExtraWrite {
-  return prisma.$executeRaw`
-    UPDATE "sync_state" SET
-      "items_synced" = "items_synced" + ${progress.items},
-      "pages_fetched" = "pages_fetched" + 1,
-      "count_left" = COALESCE(${progress.countLeft ?? null}::bigint, "count_left"),
-      "items_per_second" = ${progress.itemsPerSecond},
-      "updated_at" = now()
-    WHERE "device_uuid" = ${deviceUuid}::uuid`;
-}
-
-/** Remembers objects reported as failed: when first and last reported. */
-export function rememberFailedObjects(prisma: PrismaClient, failed: readonly { type: string; id: number | string }[]): ExtraWrite {
-  return prisma.$executeRawUnsafe(
-    `INSERT INTO "failed_objects" ("type", "id") SELECT "type", "id" FROM jsonb_to_recordset($1::jsonb) AS f("type" text, "id" bigint)
-     ON CONFLICT ("type", "id") DO UPDATE SET "last_reported_at" = now()`,
-    JSON.stringify(failed),
-  );
 }
 
 export async function markSessionFinished(prisma: PrismaClient, deviceUuid: string): Promise<void> {

@@ -6,15 +6,7 @@ import pg from 'pg';
 import type { PrismaClient } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
 import { applyPage, type StoreItem } from '../store/store.ts';
-import {
-  markIdleNoNews,
-  markPhase,
-  markSessionFinished,
-  markSessionStarted,
-  pageProgress,
-  rememberFailedObjects,
-  resolveDeviceUuid,
-} from '../store/sync-state.ts';
+import { markIdleNoNews, markPhase, markSessionFinished, markSessionStarted, resolveDeviceUuid } from '../store/sync-state.ts';
 import { createSyncClient, FatalSyncError, TransientSyncError, type Page, type SyncClient, type SyncClientOptions, type WireItem } from './client.ts';
 import { createProgress } from './progress.ts';
 
@@ -201,13 +193,15 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
 
   async function writePage(api: SyncClient, device: string, page: Page, progress: ReturnType<typeof createProgress>): Promise<number> {
     const items = page.items.map(toStoreItem);
-    const extra = [pageProgress(prisma, device, { items: items.length, countLeft: page.countLeft, itemsPerSecond: progress.rate() })];
     if (page.failedObjects.length) {
       log.warn({ failedObjects: page.failedObjects }, `${page.failedObjects.length} objects could not be read by Base this time; they will come later`);
-      extra.push(rememberFailedObjects(prisma, page.failedObjects));
       failedPending = true;
     }
-    const result = await applyPage(prisma, items, extra, { clearFailedObjects: failedPending });
+    const result = await applyPage(prisma, items, {
+      progress: { deviceUuid: device, items: items.length, countLeft: page.countLeft, itemsPerSecond: progress.rate() },
+      failedObjects: page.failedObjects,
+      clearFailedObjects: failedPending,
+    });
     if (options.observer?.pageApplied) {
       const received: Record<string, number> = {};
       for (const item of items) received[item.type] = (received[item.type] ?? 0) + 1;

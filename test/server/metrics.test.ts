@@ -2,13 +2,13 @@
 // GraphQL request durations, open subscriptions and events delivered.
 import { beforeAll, expect, it } from 'vitest';
 import { useTestDatabase } from '../fixtures/database.ts';
-import { collect, eventually, startGateway, type GatewayFixture } from '../fixtures/gateway.ts';
+import { collect, startGateway, type GatewayFixture } from '../fixtures/gateway.ts';
 
 const db = useTestDatabase();
 let g: GatewayFixture;
 beforeAll(async () => {
   g = await startGateway(db);
-  await eventually(async () => (await g.app.database.prisma.deal.count()) === g.sim.counts().deal);
+  await g.settled('deal');
 });
 
 const metrics = async () => (await fetch(`${g.app.url}/metrics`)).text();

@@ -7,7 +7,7 @@ const db = useTestDatabase();
 let g: GatewayFixture;
 beforeAll(async () => {
   g = await startGateway(db);
-  await eventually(async () => (await g.app.database.prisma.deal.count()) === g.sim.counts().deal);
+  await g.settled('deal');
 });
 
 it('delivers only the matching kinds and objects', async () => {

@@ -1,14 +1,14 @@
 // A dropped LISTEN connection loses nothing: the feed reconnects and catches up from the table.
 import { beforeAll, expect, it } from 'vitest';
 import { useTestDatabase } from '../fixtures/database.ts';
-import { collect, eventually, startGateway, type GatewayFixture } from '../fixtures/gateway.ts';
+import { collect, startGateway, type GatewayFixture } from '../fixtures/gateway.ts';
 import { withClient } from '../fixtures/mirror.ts';
 
 const db = useTestDatabase();
 let g: GatewayFixture;
 beforeAll(async () => {
   g = await startGateway(db);
-  await eventually(async () => (await g.app.database.prisma.lead.count()) === g.sim.counts().lead);
+  await g.settled('lead');
 });
 
 it('delivers the changes made while its LISTEN connection was down', async () => {

@@ -2,14 +2,14 @@
 // create, update and delete, for several types.
 import { beforeAll, expect, it } from 'vitest';
 import { useTestDatabase } from '../fixtures/database.ts';
-import { collect, eventually, startGateway, type GatewayFixture } from '../fixtures/gateway.ts';
+import { collect, startGateway, type GatewayFixture } from '../fixtures/gateway.ts';
 
 const db = useTestDatabase();
 let g: GatewayFixture;
 beforeAll(async () => {
   g = await startGateway(db);
   // The initial sync is done when the mirror holds the world.
-  await eventually(async () => (await g.app.database.prisma.deal.count()) === g.sim.counts().deal);
+  await g.settled('deal');
 });
 
 it('delivers created, updated and deleted deals with their data', async () => {

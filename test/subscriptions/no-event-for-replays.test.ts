@@ -3,13 +3,13 @@
 import { beforeAll, expect, it } from 'vitest';
 import { applyPage } from '../../src/store/store.ts';
 import { useTestDatabase } from '../fixtures/database.ts';
-import { collect, eventually, startGateway, type GatewayFixture } from '../fixtures/gateway.ts';
+import { collect, startGateway, type GatewayFixture } from '../fixtures/gateway.ts';
 
 const db = useTestDatabase();
 let g: GatewayFixture;
 beforeAll(async () => {
   g = await startGateway(db);
-  await eventually(async () => (await g.app.database.prisma.lead.count()) === g.sim.counts().lead);
+  await g.settled('lead');
 });
 
 it('sends nothing for a replayed page or a stale item, then the next real change', async () => {

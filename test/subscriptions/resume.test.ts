@@ -8,7 +8,7 @@ const db = useTestDatabase();
 let g: GatewayFixture;
 beforeAll(async () => {
   g = await startGateway(db);
-  await eventually(async () => (await g.app.database.prisma.lead.count()) === g.sim.counts().lead);
+  await g.settled('lead');
 });
 
 const QUERY = `subscription($after: String) { leadChanged(after: $after) { cursor kind node { baseId } } }`;

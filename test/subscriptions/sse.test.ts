@@ -7,7 +7,7 @@ const db = useTestDatabase();
 let g: GatewayFixture;
 beforeAll(async () => {
   g = await startGateway(db);
-  await eventually(async () => (await g.app.database.prisma.contact.count()) === g.sim.counts().contact);
+  await g.settled('contact');
 });
 
 it('streams a change as an SSE event', async () => {

@@ -4,13 +4,13 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../fixtures/cli.ts';
 import { useTestDatabase } from '../fixtures/database.ts';
-import { collect, eventually, startGateway, type GatewayFixture } from '../fixtures/gateway.ts';
+import { collect, startGateway, type GatewayFixture } from '../fixtures/gateway.ts';
 
 const db = useTestDatabase();
 let g: GatewayFixture;
 beforeAll(async () => {
   g = await startGateway(db);
-  await eventually(async () => (await g.app.database.prisma.deal.count()) === g.sim.counts().deal);
+  await g.settled('deal');
 });
 
 it('fans events out through Postgres to a process that does not sync', async () => {
