@@ -2,7 +2,8 @@
 // types (`changes`) or one (`dealChanged`, ...), filtered by kind and by the same `where` as
 // the queries, resumable from a cursor; and the sync status.
 import { brandWithType } from '@pothos/core';
-import { GraphQLError } from 'graphql';
+import { queryFromInfo } from '@pothos/plugin-prisma';
+import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import { RESOURCE_TYPES, type ResourceType } from '../db/resource-types.ts';
 import { abortable, waitUnlessAborted, mapIterator } from '../events/abortable.ts';
 import { batchOf, type ChangeEvent } from '../events/change-feed.ts';
@@ -115,9 +116,14 @@ const ChangeEventType = builder.objectRef<ChangeEvent>('ChangeEvent').implement(
     node: t.field({
       type: NodeInterface,
       description: 'The object as stored (for DELETED: its last state, with deletedAt set).',
-      resolve: (e: ChangeEvent) => {
-        brandWithType(e.node, modelOf(e.type) as never);
-        return e.node as never;
+      // Loaded with the selection the client made for this type (and its batch), so that its
+      // fields and relations are read in one statement rather than one query per field group.
+      resolve: async (e: ChangeEvent, _args: unknown, ctx: Context, info: GraphQLResolveInfo) => {
+        const typeName = modelOf(e.type);
+        const query = queryFromInfo({ context: ctx, info, typeName, awaitSelections: true });
+        const row = await loadNode(ctx, typeName, await query, e);
+        brandWithType(row, typeName as never);
+        return row as never;
       },
     }),
   }),
