@@ -15,26 +15,29 @@ const device = randomUUID();
 
 beforeAll(async () => {
   // Acks applied with a delay, as Base does: killed runs leave work half-acknowledged.
-  sim = createSimulator({ world: { total: 8_000 }, seed: 3, ackDelayMs: 20 });
+  // Pages a little slow, so that a session lasts long enough to be killed in the middle.
+  sim = createSimulator({ world: { total: 8_000 }, seed: 3, ackDelayMs: 20, faults: { latencyMs: 40 } });
   await sim.listen(0);
 });
 afterAll(() => sim.close());
 
-const env = () => ({ DATABASE_URL: db.url, BASE_API_URL: sim.url, BASE_ACCESS_TOKEN: DEMO_TOKEN, BASE_DEVICE_UUID: device });
+// debug: small sessions log their start too.
+const env = () => ({ DATABASE_URL: db.url, BASE_API_URL: sim.url, BASE_ACCESS_TOKEN: DEMO_TOKEN, BASE_DEVICE_UUID: device, LOG_LEVEL: 'debug' });
 
 it('recovers from SIGKILL at random moments', { timeout: 300_000 }, async () => {
   let killedMidSession = 0;
-  for (let i = 0; i < 12; i++) {
-    const run = runCli(['sync', '--once'], env());
-    // Let it get somewhere first, at a random point: starting, fetching, writing or acking.
-    await run.waitFor((l) => l.msg === 'this process is the syncer' || String(l.msg).startsWith('sync session started'), 30_000).catch(() => undefined);
-    await sleep(Math.floor(Math.random() * 700));
-    if (run.child.exitCode === null) {
-      run.child.kill('SIGKILL');
+  for (let run = 0; killedMidSession < 10 && run < 25; run++) {
+    const sync = runCli(['sync', '--once'], env());
+    // Let it get somewhere first, then kill it at a random point: fetching, writing or acking.
+    await sync.waitFor((l) => String(l.msg).startsWith('sync session started'), 30_000).catch(() => undefined);
+    await sleep(Math.floor(Math.random() * 600));
+    if (sync.child.exitCode === null) {
+      sync.child.kill('SIGKILL');
       killedMidSession++;
     }
-    await run.exited;
-    sim.runActivity(40);
+    await sync.exited;
+    // Enough upstream changes that the next session has pages to be killed in.
+    sim.runActivity(1_500);
   }
   expect(killedMidSession).toBeGreaterThanOrEqual(10);
 
