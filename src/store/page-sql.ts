@@ -20,7 +20,8 @@ export type PagePart =
   /** Objects that arrived, no longer failed: `[{type, id}]`. */
   | { op: 'clear-failed' };
 
-const SQL_TYPES: Record<ColumnKind, string> = {
+/** The SQL type each column kind is read as. */
+export const SQL_TYPES: Record<ColumnKind, string> = {
   bigint: 'bigint',
   int: 'integer',
   numeric: 'numeric',

@@ -23,7 +23,6 @@
 // The last line printed is one JSON object.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -42,6 +41,7 @@ import { createSimulator, DEMO_TOKEN } from '../../src/simulator/index.ts';
 import { createSyncEngine, type SessionSummary } from '../../src/sync/engine.ts';
 import { dropDatabase, recreateDatabase } from '../fixtures/postgres-admin.ts';
 import type { LoadJob, LoadResult } from './query-load.ts';
+import { machineBusySeconds, mb, processCpuSeconds, round, runBench, type Cleanups } from './harness.ts';
 
 const TOTAL = Number(process.env.QUERY_BENCH_TOTAL ?? 100_000);
 const SECONDS = Number(process.env.QUERY_BENCH_SECONDS ?? 10);
@@ -52,8 +52,6 @@ const SEED = 1;
 const NODE_IDS = 64;
 const GOALS = { dealsRatio: 0.5, dealsP99Ms: 50 };
 
-const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits;
-const mb = (bytes: number): number => Math.round(bytes / 1e6);
 const seconds = (since: number): string => ((performance.now() - since) / 1000).toFixed(1);
 
 // ─── The scenarios: GraphQL documents, and the hand-written limit of each ─────────────────
@@ -331,30 +329,6 @@ async function startLoadChild(): Promise<LoadChild> {
 
 // ─── CPU accounting (where the time goes) ────────────────────────────────────────────────
 
-const CLOCK_TICKS = 100;
-
-/** CPU seconds (user + system) a process has used so far, from /proc; 0 where unreadable. */
-function processCpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU seconds the whole machine has spent busy (all cores), from /proc/stat; 0 where unreadable. */
-function machineBusySeconds(): number {
-  try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
-    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
-}
-
 interface CpuSnapshot {
   at: number;
   machine: number;
@@ -370,8 +344,8 @@ async function cpuSnapshot(pool: pg.Pool, loadPid: number): Promise<CpuSnapshot>
     at: performance.now(),
     machine: machineBusySeconds(),
     server: (usage.user + usage.system) / 1e6,
-    postgres: new Map(rows.map((r) => [r.pid, processCpuSeconds(r.pid)])),
-    load: processCpuSeconds(loadPid),
+    postgres: new Map(rows.map((r) => [r.pid, processCpuSeconds(r.pid) ?? 0])),
+    load: processCpuSeconds(loadPid) ?? 0,
   };
 }
 
@@ -459,32 +433,7 @@ interface ScenarioFigures {
   ratio: number;
 }
 
-async function main(): Promise<void> {
-  const cleanups: (() => Promise<unknown>)[] = [];
-  // One cleanup, however many paths ask for it (a signal, and the run failing because of it).
-  let cleaning: Promise<void> | undefined;
-  const cleanup = () =>
-    (cleaning ??= (async () => {
-      for (const step of cleanups.splice(0).reverse()) await step().catch((e: unknown) => console.error(`cleanup: ${(e as Error).message}`));
-    })());
-  const onSignal = (signal: NodeJS.Signals) => {
-    console.error(`${signal}: cleaning up`);
-    void cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
-
-  let exitCode = 1;
-  try {
-    exitCode = await run(cleanups);
-  } catch (error) {
-    console.error('query bench failed:', error);
-  } finally {
-    await cleanup();
-  }
-  process.exit(exitCode);
-}
-
-async function run(cleanups: (() => Promise<unknown>)[]): Promise<number> {
+async function run(cleanups: Cleanups): Promise<number> {
   const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
   console.log(
     `query bench: ${TOTAL} objects, ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up + ${SECONDS} s per run; node ${process.version}; load average ${load()}`,
@@ -709,4 +658,4 @@ async function run(cleanups: (() => Promise<unknown>)[]): Promise<number> {
   return failedRuns ? 1 : 0;
 }
 
-await main();
+await runBench('query', run);

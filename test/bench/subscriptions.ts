@@ -43,7 +43,6 @@
 // The last line printed is one JSON object.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -56,6 +55,7 @@ import { createSimulator, DEMO_TOKEN, type Simulator } from '../../src/simulator
 import { CHANGE_CHANNEL } from '../../src/store/page-sql.ts';
 import { dropDatabase, recreateDatabase } from '../fixtures/postgres-admin.ts';
 import type { Analysis, ClientSpec, Command, Connected, Progress } from './subscriptions-clients.ts';
+import { machineBusySeconds, mb, processCpuSeconds, rssMB, runBench, type Cleanups } from './harness.ts';
 
 const SECONDS = Number(process.env.SUBS_BENCH_SECONDS ?? 30);
 const SCENARIO_NAMES = (process.env.SUBS_BENCH_SCENARIOS ?? 'broadcast,filtered').split(',').map((s) => s.trim());
@@ -75,7 +75,6 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '../..');
 
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
-const mb = (bytes: number): number => Math.round(bytes / 1e6);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const BROADCAST_QUERY = `subscription Broadcast {
@@ -107,41 +106,6 @@ function percentiles(values: readonly number[]): { p50: number; p99: number; max
 }
 
 const show = ({ p50, p99, max }: { p50: number; p99: number; max: number }) => `p50 ${p50} ms, p99 ${p99} ms, max ${max} ms`;
-
-const CLOCK_TICKS = 100;
-
-/** CPU seconds (user + system) a process has used so far, from /proc; 0 where unreadable. */
-function processCpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
-}
-
-function rssMB(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Math.round(Number(match[1]) / 1000) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU seconds the whole machine has spent busy (all cores), from /proc/stat. */
-function machineBusySeconds(): number {
-  try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
-    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
-}
 
 // ─── The gateway child ────────────────────────────────────────────────────────────────────
 
@@ -439,10 +403,10 @@ async function runScenario(ctx: Context, spec: ScenarioSpec, cleanups: Array<() 
   const snapshot = () => ({
     at: performance.now(),
     machine: machineBusySeconds(),
-    gateway: processCpuSeconds(gateway.pid),
-    clients: processCpuSeconds(clients.pid),
+    gateway: processCpuSeconds(gateway.pid) ?? 0,
+    clients: processCpuSeconds(clients.pid) ?? 0,
     bench: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
-    postgres: pids.reduce((s, pid) => s + processCpuSeconds(pid), 0),
+    postgres: pids.reduce((s, pid) => s + (processCpuSeconds(pid) ?? 0), 0),
   });
   revisions.clear();
   await clients.window();
@@ -584,7 +548,7 @@ async function runScenario(ctx: Context, spec: ScenarioSpec, cleanups: Array<() 
 
 // ─── The run ──────────────────────────────────────────────────────────────────────────────
 
-async function run(cleanups: Array<() => Promise<unknown>>): Promise<number> {
+async function run(cleanups: Cleanups): Promise<number> {
   const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
   console.log(
     `subscriptions bench: ${SECONDS} s per scenario (${SCENARIO_NAMES.join(', ')}); gateway SYNC_INTERVAL_MS ${SYNC_INTERVAL_MS}; ` +
@@ -690,25 +654,4 @@ async function run(cleanups: Array<() => Promise<unknown>>): Promise<number> {
   return 0;
 }
 
-async function main(): Promise<void> {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  const cleanup = async () => {
-    for (const step of cleanups.splice(0).reverse()) await step().catch((e: unknown) => console.error(`cleanup: ${(e as Error).message}`));
-  };
-  const onSignal = (signal: NodeJS.Signals) => {
-    console.error(`${signal}: cleaning up`);
-    void cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
-  let exitCode = 1;
-  try {
-    exitCode = await run(cleanups);
-  } catch (error) {
-    console.error('subscriptions bench failed:', error);
-  } finally {
-    await cleanup();
-  }
-  process.exit(exitCode);
-}
-
-await main();
+await runBench('subscriptions', run);

@@ -16,7 +16,6 @@
 // The last line printed is one JSON object.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -30,12 +29,14 @@ import { RESOURCE_TYPES, TABLES, type ResourceType } from '../../src/db/resource
 import { silentLogger } from '../../src/logger.ts';
 // Only the token: the simulator itself (and its generator's data) is loaded by the child alone.
 import { DEMO_TOKEN } from '../../src/simulator/auth.ts';
-import { COLUMNS, type ColumnKind } from '../../src/store/columns.ts';
+import { COLUMNS } from '../../src/store/columns.ts';
 import { planPage, type StoreItem } from '../../src/store/rows.ts';
 import { applyPage } from '../../src/store/store.ts';
 import { createSyncClient, type Page, type WireItem } from '../../src/sync/client.ts';
 import { createSyncEngine, toStoreItem } from '../../src/sync/engine.ts';
 import { dropDatabase, recreateDatabase, withDatabaseName } from '../fixtures/postgres-admin.ts';
+import { mb, processCpuSeconds, round, runBench, type Cleanups } from './harness.ts';
+import { SQL_TYPES } from '../../src/store/page-sql.ts';
 
 const TOTAL = Number(process.env.SYNC_BENCH_TOTAL ?? 200_000);
 const SEED = 1;
@@ -43,8 +44,6 @@ const PAGE_SIZE = 100;
 const GOALS = { ratio: 0.5, itemsPerSecond: 20_000, rssMB: 300 };
 const ROLE_ENV = 'SYNC_BENCH_ROLE';
 
-const mb = (bytes: number): number => Math.round(bytes / 1e6);
-const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
 // ─── The simulator child ──────────────────────────────────────────────────────────────────
 
@@ -104,19 +103,6 @@ async function startSimulatorChild(): Promise<SimulatorChild> {
 
 // ─── Measuring ────────────────────────────────────────────────────────────────────────────
 
-const CLOCK_TICKS = 100;
-
-/** CPU seconds (user + system) a process has used so far, from /proc; undefined where unreadable. */
-function processCpuSeconds(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return undefined;
-  }
-}
-
 function sumCpu(pids: readonly number[]): number | undefined {
   const each = pids.map(processCpuSeconds);
   return each.some((s) => s === undefined) || each.length === 0 ? undefined : each.reduce((s, x) => s! + x!, 0);
@@ -145,18 +131,6 @@ function rssSampler() {
 
 // ─── The storage limit: plain SQL through `pg` ───────────────────────────────────────────
 
-const SQL_TYPES: Record<ColumnKind, string> = {
-  bigint: 'bigint',
-  int: 'integer',
-  numeric: 'numeric',
-  bool: 'boolean',
-  text: 'text',
-  timestamptz: 'timestamptz',
-  date: 'date',
-  jsonb: 'jsonb',
-  'text[]': 'text[]',
-  'bigint[]': 'bigint[]',
-};
 
 const q = (identifier: string) => `"${identifier}"`;
 
@@ -447,35 +421,7 @@ async function breakdown(databaseUrl: string, simUrl: string) {
 
 // ─── The run ──────────────────────────────────────────────────────────────────────────────
 
-async function main(): Promise<void> {
-  const cleanups: (() => Promise<unknown>)[] = [];
-  // One cleanup, however many paths (signal, error, normal end) ask for it: each awaits the same.
-  let cleaning: Promise<void> | undefined;
-  const cleanup = () =>
-    (cleaning ??= (async () => {
-      for (const step of cleanups.splice(0).reverse()) await step().catch((e: unknown) => console.error(`cleanup: ${(e as Error).message}`));
-    })());
-  let interrupted = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupted = true;
-    console.error(`${signal}: cleaning up`);
-    void cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
-
-  let exitCode = 1;
-  try {
-    exitCode = await run(cleanups);
-  } catch (error) {
-    // Once interrupted, the run fails as its database goes away: that is no news.
-    if (!interrupted) console.error('sync bench failed:', error);
-  } finally {
-    await cleanup();
-  }
-  process.exit(exitCode);
-}
-
-async function run(cleanups: (() => Promise<unknown>)[]): Promise<number> {
+async function run(cleanups: Cleanups): Promise<number> {
   const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
   const loadAtStart = round(loadavg()[0]!);
   console.log(`sync bench: ${TOTAL} objects, page size ${PAGE_SIZE}; node ${process.version}; load average ${load()}`);
@@ -641,4 +587,4 @@ async function run(cleanups: (() => Promise<unknown>)[]): Promise<number> {
 
 // Last, so that every constant above is initialised before either role starts.
 if (process.env[ROLE_ENV] === 'simulator') await simulatorChild();
-else await main();
+else await runBench('sync', run);

@@ -1,0 +1,78 @@
+// What the benchmarks share: running one with cleanup that happens once (on success, failure or
+// a signal), and readings of CPU and memory from /proc. Not a benchmark itself (see index.ts).
+import { readFileSync } from 'node:fs';
+
+/** Steps undone in reverse order when the run ends. */
+export type Cleanups = Array<() => Promise<unknown>>;
+
+/** Runs `run`, then its cleanups exactly once, also on SIGINT/SIGTERM; exits with its code. */
+export async function runBench(name: string, run: (cleanups: Cleanups) => Promise<number>): Promise<never> {
+  const cleanups: Cleanups = [];
+  // One cleanup, however many paths (signal, error, normal end) ask for it: each awaits the same.
+  let cleaning: Promise<void> | undefined;
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      for (const step of cleanups.splice(0).reverse()) await step().catch((e: unknown) => console.error(`cleanup: ${(e as Error).message}`));
+    })());
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupted = true;
+    console.error(`${signal}: cleaning up`);
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+
+  let exitCode = 1;
+  try {
+    exitCode = await run(cleanups);
+  } catch (error) {
+    // Once interrupted, the run fails as its resources go away: that is no news.
+    if (!interrupted) console.error(`${name} bench failed:`, error);
+  } finally {
+    await cleanup();
+  }
+  process.exit(exitCode);
+}
+
+/** Clock ticks per second of /proc's CPU figures (USER_HZ). */
+export const CLOCK_TICKS = 100;
+
+/** CPU seconds (user + system) a process has used so far, from /proc; undefined where unreadable. */
+export function processCpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds the whole machine has spent busy (all cores), from /proc/stat; 0 where unreadable. */
+export function machineBusySeconds(): number {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** Resident memory of a process in MB, from /proc; 0 where unreadable. */
+export function rssMB(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Math.round(Number(match[1]) / 1000) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Rounds to `digits` decimals. */
+export const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** Bytes in (decimal) megabytes. */
+export const mb = (bytes: number): number => Math.round(bytes / 1e6);
