@@ -50,3 +50,9 @@ export const TABLES: Record<ResourceType, string> = {
 export function isResourceType(type: string): type is ResourceType {
   return Object.hasOwn(TABLES, type);
 }
+
+/** The Prisma model of a type: `line_item` → `LineItem`. */
+export const modelNameOf = (type: ResourceType): string => type.replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
+
+/** The Prisma client's property for a model: `LineItem` → `lineItem`. */
+export const delegateNameOf = (modelName: string): string => modelName[0]!.toLowerCase() + modelName.slice(1);

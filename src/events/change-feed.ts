@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { PrismaClient } from '../db/client.ts';
-import { isResourceType, type ResourceType } from '../db/resource-types.ts';
+import { delegateNameOf, isResourceType, modelNameOf, type ResourceType } from '../db/resource-types.ts';
 import type { Logger } from '../logger.ts';
 import { CHANGE_CHANNEL } from '../store/page-sql.ts';
 
@@ -71,7 +71,7 @@ interface EventRow {
   occurredAt: Date;
 }
 
-const delegateOf = (type: ResourceType) => type.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) as keyof PrismaClient;
+const delegateOf = (type: ResourceType) => delegateNameOf(modelNameOf(type)) as keyof PrismaClient;
 
 export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
   const { prisma } = options;

@@ -4,6 +4,7 @@
 // file adds what is particular to its type (typed nested objects, relations).
 import { GraphQLError } from 'graphql';
 import type PrismaTypes from '../db/generated/pothos-types.ts';
+import { delegateNameOf } from '../db/resource-types.ts';
 import { builder, datamodel } from './builder.ts';
 import { FILTER_INPUTS, OrderDirection, whereToPrisma, type FilterKind, type WhereInput, type WhereShape } from './filters.ts';
 
@@ -58,7 +59,6 @@ const NOT_FILTERED = new Set(['raw']);
 /** Relations on notes, tasks and calls that share `resource_id`: `resource_type` tells which applies. */
 const POLYMORPHIC: Record<string, string> = { lead: 'lead', contact: 'contact', deal: 'deal' };
 
-const lowerFirst = (s: string) => s[0]!.toLowerCase() + s.slice(1);
 const upperSnake = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 
 export interface ModelField {
@@ -221,7 +221,7 @@ export function defineResource(name: ModelName, options: ResourceOptions) {
 
   const where = whereInput(name);
   const order = orderInput(name);
-  const delegate = lowerFirst(name);
+  const delegate = delegateNameOf(name);
   builder.queryField(options.plural, (t) =>
     (t as any).prismaConnection(
       {

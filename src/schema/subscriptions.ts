@@ -4,7 +4,7 @@
 import { brandWithType } from '@pothos/core';
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
-import { RESOURCE_TYPES, type ResourceType } from '../db/resource-types.ts';
+import { delegateNameOf, modelNameOf, RESOURCE_TYPES, type ResourceType } from '../db/resource-types.ts';
 import { abortable, waitUnlessAborted, mapIterator } from '../events/abortable.ts';
 import { batchOf, type ChangeEvent } from '../events/change-feed.ts';
 import { changeStream, cursorOf, parseCursor } from '../events/change-stream.ts';
@@ -26,8 +26,8 @@ export const ChangeKind = builder.enumType('ChangeKind', {
 });
 
 const upperSnake = (type: string) => type.toUpperCase();
-const modelOf = (type: ResourceType) => type.replace(/(^|_)([a-z])/g, (_, _s, c: string) => c.toUpperCase()) as ModelName;
-const delegateOf = (name: ModelName) => (name[0]!.toLowerCase() + name.slice(1)) as keyof Context['prisma'];
+const modelOf = (type: ResourceType) => modelNameOf(type) as ModelName;
+const delegateOf = (name: ModelName) => delegateNameOf(name) as keyof Context['prisma'];
 
 export const ResourceTypeEnum = builder.enumType('ResourceType', {
   description: 'A Base resource type with a table in the mirror.',

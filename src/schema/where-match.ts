@@ -51,10 +51,19 @@ function scalar(value: unknown, filter: ScalarFilter, type: string, isList: bool
   return and(parts);
 }
 
+const fieldMaps = new Map<ModelName, Map<string, ReturnType<typeof modelFields>[number]>>();
+
+/** A model's fields by name (made once: this runs for every event of a filtered subscription). */
+function fieldsOf(name: ModelName) {
+  let fields = fieldMaps.get(name);
+  if (!fields) fieldMaps.set(name, (fields = new Map(modelFields(name).map((f) => [f.name, f]))));
+  return fields;
+}
+
 /** Whether `where` holds for `row` (a Prisma row of `name`); undefined when it names related objects. */
 export function matchesRow(name: ModelName, where: WhereInput, row: Record<string, unknown>): boolean | undefined {
   const shape = whereShape(name);
-  const fields = new Map(modelFields(name).map((f) => [f.name, f]));
+  const fields = fieldsOf(name);
   let needsDatabase = false;
   const evaluate = (w: WhereInput): Truth => {
     const parts: Truth[] = [];

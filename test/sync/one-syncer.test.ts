@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createSimulator, DEMO_TOKEN, type Simulator } from '../../src/simulator/index.ts';
 import { runCli, type CliProcess } from '../fixtures/cli.ts';
 import { useTestDatabase } from '../fixtures/database.ts';
+import { eventually } from '../fixtures/gateway.ts';
 import { withClient } from '../fixtures/mirror.ts';
 
 const db = useTestDatabase();
@@ -22,13 +23,6 @@ async function leadStored(id: number): Promise<boolean> {
   return withClient(db.url, async (c) => (await c.query('SELECT 1 FROM leads WHERE id = $1', [id])).rowCount === 1);
 }
 
-async function eventually(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 it('elects one syncer and fails over when it dies', async () => {
   const env = {
@@ -45,14 +39,14 @@ it('elects one syncer and fails over when it dies', async () => {
   await b.waitFor(isStandby);
 
   const [first] = sim.changes([{ op: 'create', type: 'lead', data: { first_name: 'Before' } }]);
-  await eventually(() => leadStored(first!.id));
+  await eventually(() => leadStored(first!.id), 20_000);
   expect(b.lines.some(isSyncer), 'the standby never syncs while the syncer lives').toBe(false);
 
   a.child.kill('SIGKILL');
   await a.exited;
   await b.waitFor(isSyncer);
   const [second] = sim.changes([{ op: 'create', type: 'lead', data: { first_name: 'After' } }]);
-  await eventually(() => leadStored(second!.id));
+  await eventually(() => leadStored(second!.id), 20_000);
 
   b.child.kill('SIGTERM');
   expect((await (b as CliProcess).exited).code).toBe(0);
