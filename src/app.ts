@@ -104,6 +104,7 @@ export async function startApp({ config, logger, sync = true }: AppOptions): Pro
       prisma: database.prisma,
       apiKeys: config.apiKeys,
       changes,
+      responseCacheBytes: config.responseCacheBytes,
       subscriptionBuffer: config.events.subscriptionBuffer,
       metrics: metrics.registry,
       logger,

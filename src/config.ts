@@ -95,6 +95,8 @@ const schema = z.object({
   CHANGE_EVENT_RETENTION: duration('7d'),
   /** Events a subscriber may fall behind before it is cut off (it can resume from its cursor). */
   SUBSCRIPTION_BUFFER: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').default(1000)),
+  /** Memory for cached query answers, in MB (kept until the mirror changes); 0 turns the cache off. */
+  RESPONSE_CACHE_MB: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number' }).min(0, 'must not be negative').default(64)),
   /** Log level: fatal, error, warn, info, debug, trace or silent. */
   LOG_LEVEL: z.preprocess(
     emptyAsUndefined,
@@ -120,6 +122,8 @@ export interface Config {
   apiKeys: string[];
   sync: { intervalMs: number };
   events: { retentionMs: number; subscriptionBuffer: number };
+  /** Bytes of query answers the response cache may hold; 0: no cache. */
+  responseCacheBytes: number;
   /** The built-in upstream of demo mode (used when no access token is set). */
   simulator: { port: number; seed: number; objects: number; activityPerSecond: number };
 }
@@ -165,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     base: { apiUrl: e.BASE_API_URL, accessToken: e.BASE_ACCESS_TOKEN, deviceUuid: e.BASE_DEVICE_UUID },
     sync: { intervalMs: e.SYNC_INTERVAL_MS },
     events: { retentionMs: e.CHANGE_EVENT_RETENTION, subscriptionBuffer: e.SUBSCRIPTION_BUFFER },
+    responseCacheBytes: Math.round(e.RESPONSE_CACHE_MB * 1024 * 1024),
     simulator: { port: e.SIMULATOR_PORT, seed: e.SIMULATOR_SEED, objects: e.SIMULATOR_OBJECTS, activityPerSecond: e.SIMULATOR_ACTIVITY },
   };
 }

@@ -1,5 +1,5 @@
-// The GraphQL endpoint: graphql-yoga over the Pothos schema, with API keys, GraphQL Armor
-// limits, masked errors and GraphiQL.
+// The GraphQL endpoint: graphql-yoga over the Pothos schema, with API keys, a response cache,
+// GraphQL Armor limits, masked errors and GraphiQL.
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { GraphQLError, ValidationContext } from 'graphql';
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
@@ -11,6 +11,7 @@ import type { ChangeFeed } from '../events/change-feed.ts';
 import type { Logger } from '../logger.ts';
 import { schema, type Context } from '../schema/index.ts';
 import { useApiKeys } from './auth.ts';
+import { useMirrorResponseCache } from './response-cache.ts';
 
 /** What GraphiQL opens with. */
 export const EXAMPLE_QUERY = `# Welcome to the Base CRM mirror. Press the play button to run this query.
@@ -50,6 +51,8 @@ export interface GraphQLOptions {
   logger: Logger;
   /** The change feed subscriptions read; without it, subscribing gives an error. */
   changes?: ChangeFeed;
+  /** Bytes of query answers to cache until the mirror changes; 0 or absent: none. */
+  responseCacheBytes?: number;
   /** Events a subscriber may fall behind before it is cut off. */
   subscriptionBuffer?: number;
   /** Where request metrics go (durations, errors); none when absent. */
@@ -85,6 +88,10 @@ export function createGraphQL(options: GraphQLOptions): GraphQLServer {
     },
     plugins: [
       useApiKeys(options.apiKeys),
+      // After the key check: a cached answer is still only for those with a key.
+      ...(options.responseCacheBytes
+        ? [useMirrorResponseCache({ prisma: options.prisma, maxBytes: options.responseCacheBytes, ...(options.metrics ? { metrics: options.metrics } : {}) })]
+        : []),
       ...(options.metrics
         ? [
             usePrometheus({

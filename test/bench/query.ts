@@ -6,9 +6,12 @@
 //   search  contacts filtered (name contains, isOrganization), ordered by createdAt desc, totalCount
 //
 // Each scenario: autocannon, 32 connections, a warm-up then a measured run, first against the
-// gateway (POST /graphql), then against the limit (a second node:http server in this process,
-// one handler per scenario, `pg` Pool of 10 like Prisma's). Before any load, every answer of
-// the limit is checked to deep-equal the gateway's (the run fails on a mismatch).
+// gateway as `npm start` runs it (POST /graphql; its response cache on), then against the same
+// gateway with the cache off (RESPONSE_CACHE_MB=0: every request executed), then against the
+// limit (a node:http server in this process, one handler per scenario, `pg` Pool of 10 like
+// Prisma's). Before any load, every answer of the limit is checked to deep-equal both gateways'
+// (the run fails on a mismatch). The world does not change during the runs, so the cached
+// gateway answers from memory after reading the mirror's version (one small query per burst).
 //
 // autocannon runs in a child process (test/bench/query-load.ts): the machine has 2 cores, and
 // the load generator should not share the servers' event loop. Postgres is embedded in a
@@ -427,10 +430,16 @@ function median(values: number[]): number {
 
 // ─── The run ──────────────────────────────────────────────────────────────────────────────
 
+type Side = 'gateway' | 'uncached' | 'limit';
+
 interface ScenarioFigures {
   gateway: { rps: number; p50Ms: number; p99Ms: number };
+  uncached: { rps: number; p50Ms: number; p99Ms: number };
   limit: { rps: number; p50Ms: number; p99Ms: number };
+  /** gateway / limit requests per second. */
   ratio: number;
+  /** uncached / limit requests per second. */
+  uncachedRatio: number;
 }
 
 async function run(cleanups: Cleanups): Promise<number> {
@@ -500,15 +509,19 @@ async function run(cleanups: Cleanups): Promise<number> {
     )
   ).rows[0]!;
 
-  // The gateway (GraphQL over HTTP, no sync) and the limit.
+  // The gateway (GraphQL over HTTP, no sync), as configured by default and without its cache; the limit.
   t = performance.now();
-  const app: App = await startApp({
-    config: loadConfig({ DATABASE_URL: databaseUrl, PORT: '0', LOG_LEVEL: 'silent' }),
-    logger: silentLogger(),
-    sync: false,
-  });
-  cleanups.push(() => app.close());
-  const graphqlUrl = `${app.url}/graphql`;
+  const startGateway = async (env: Record<string, string>): Promise<string> => {
+    const app: App = await startApp({
+      config: loadConfig({ DATABASE_URL: databaseUrl, PORT: '0', LOG_LEVEL: 'silent', ...env }),
+      logger: silentLogger(),
+      sync: false,
+    });
+    cleanups.push(() => app.close());
+    return `${app.url}/graphql`;
+  };
+  const graphqlUrl = await startGateway({});
+  const uncachedUrl = await startGateway({ RESPONSE_CACHE_MB: '0' });
   const nodeIds = (
     await pool.query<{ id: string }>(`SELECT id FROM deals WHERE deleted_at IS NULL ORDER BY md5(id::text) LIMIT ${NODE_IDS}`)
   ).rows.map((r) => r.id);
@@ -527,7 +540,7 @@ async function run(cleanups: Cleanups): Promise<number> {
       `gateway and limit up in ${seconds(t)} s (deals ${counts.deals}, contacts ${counts.contacts}, notes ${counts.notes}, users ${counts.users})`,
   );
   console.log(
-    `gateway ${graphqlUrl} and limit ${limitServer.url} run in this process (pid ${process.pid}); autocannon runs in a child process (pid ${loader.pid}) ` +
+    `gateway ${graphqlUrl}, uncached gateway ${uncachedUrl} and limit ${limitServer.url} run in this process (pid ${process.pid}); autocannon runs in a child process (pid ${loader.pid}) ` +
       `so that it does not share the servers' event loop; Postgres backends are separate processes; all share ${cpus().length} cores`,
   );
 
@@ -541,7 +554,8 @@ async function run(cleanups: Cleanups): Promise<number> {
     let firstGateway = { text: '', statements: [] as string[] };
     let limitStatements = 0;
     for (const [i, body] of scenario.bodies.entries()) {
-      const g = await capturedStatements(() => post(graphqlUrl, body));
+      const g = await capturedStatements(() => post(uncachedUrl, body));
+      const cached = await post(graphqlUrl, body);
       const l = await capturedStatements(() => post(`${limitServer.url}/${scenario.name}`, body));
       if (i === 0) {
         firstGateway = { text: g.result.text, statements: g.statements };
@@ -551,9 +565,11 @@ async function run(cleanups: Cleanups): Promise<number> {
       problem =
         g.result.status !== 200 || gJson.errors
           ? `gateway answered ${g.result.status}: ${g.result.text.slice(0, 300)}`
-          : l.result.status !== 200
-            ? `limit answered ${l.result.status}: ${l.result.text.slice(0, 300)}`
-            : firstDifference(gJson, JSON.parse(l.result.text));
+          : cached.text !== g.result.text
+            ? `the gateway with its cache answered ${cached.status}: ${cached.text.slice(0, 300)}, without: ${g.result.text.slice(0, 300)}`
+            : l.result.status !== 200
+              ? `limit answered ${l.result.status}: ${l.result.text.slice(0, 300)}`
+              : firstDifference(gJson, JSON.parse(l.result.text));
       if (problem) {
         problem = `body ${i}: ${problem}`;
         break;
@@ -564,11 +580,11 @@ async function run(cleanups: Cleanups): Promise<number> {
     if (!problem && identicalText && scenario.bodies.length === 1) expected.set(scenario.name, firstGateway.text);
     const statements = firstGateway.statements;
     console.log(
-      `${scenario.name}: ${scenario.describe}: the limit's answer deep-equals the gateway's for ${scenario.bodies.length} bodies: ` +
+      `${scenario.name}: ${scenario.describe}: the limit's answer deep-equals the gateway's (with and without its cache) for ${scenario.bodies.length} bodies: ` +
         (problem
           ? `MISMATCH (${problem})`
           : `OK (${identicalText ? 'byte-identical' : 'same JSON, different text'}, ${round(Buffer.byteLength(firstGateway.text) / 1024, 1)} KB); ` +
-            `SQL statements per request: gateway ${statements.length}, limit ${limitStatements}`),
+            `SQL statements per request: uncached gateway ${statements.length}, limit ${limitStatements}`),
     );
     for (const [i, sql] of statements.entries()) console.log(`  gateway SQL ${i + 1}/${statements.length}: ${summariseSql(sql)}`);
   }
@@ -578,23 +594,27 @@ async function run(cleanups: Cleanups): Promise<number> {
   }
   for (const scenario of all) {
     const body = scenario.bodies[0]!;
-    const times = { gateway: [] as number[], limit: [] as number[] };
+    const sides = [['gateway', graphqlUrl], ['uncached', uncachedUrl], ['limit', `${limitServer.url}/${scenario.name}`]] as const;
+    const times: Record<Side, number[]> = { gateway: [], uncached: [], limit: [] };
     for (let i = 0; i < 100; i++) {
-      for (const [side, url] of [['gateway', graphqlUrl], ['limit', `${limitServer.url}/${scenario.name}`]] as const) {
+      for (const [side, url] of sides) {
         const t0 = performance.now();
         await post(url, scenario.bodies[i % scenario.bodies.length] ?? body);
         times[side].push(performance.now() - t0);
       }
     }
-    console.log(`${scenario.name}: one request at a time (100 each, fetch from this process): gateway median ${round(median(times.gateway))} ms, limit median ${round(median(times.limit))} ms`);
+    console.log(
+      `${scenario.name}: one request at a time (100 each, fetch from this process): gateway median ${round(median(times.gateway))} ms, ` +
+        `uncached gateway median ${round(median(times.uncached))} ms, limit median ${round(median(times.limit))} ms`,
+    );
   }
 
   // Under load.
   const figures: Partial<Record<Scenario['name'], ScenarioFigures>> = {};
   let failedRuns = 0;
   for (const scenario of all) {
-    const results: Record<'gateway' | 'limit', LoadResult & { cpu: ReturnType<typeof cpuPerRequest> }> = {} as never;
-    for (const [side, url] of [['gateway', graphqlUrl], ['limit', `${limitServer.url}/${scenario.name}`]] as const) {
+    const results: Record<Side, LoadResult & { cpu: ReturnType<typeof cpuPerRequest> }> = {} as never;
+    for (const [side, url] of [['gateway', graphqlUrl], ['uncached', uncachedUrl], ['limit', `${limitServer.url}/${scenario.name}`]] as const) {
       const expectBody = expected.get(scenario.name);
       const job: LoadJob = {
         url,
@@ -616,7 +636,7 @@ async function run(cleanups: Cleanups): Promise<number> {
       const bad = result.errors + result.timeouts + result.non2xx + result.mismatches;
       if (bad) failedRuns++;
       console.log(
-        `${scenario.name} ${side.padEnd(7)}: ${String(result.rps).padStart(6)} req/s, p50 ${result.p50Ms} ms, p90 ${result.p90Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms; ` +
+        `${scenario.name} ${side.padEnd(8)}: ${String(result.rps).padStart(6)} req/s, p50 ${result.p50Ms} ms, p90 ${result.p90Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms; ` +
           `${result.requests} requests, ${result.meanKB} KB each; errors ${result.errors}, timeouts ${result.timeouts}, non-2xx ${result.non2xx}, ` +
           `${expectBody !== undefined ? `body mismatches ${result.mismatches}` : 'bodies not compared under load'}; ` +
           `CPU per request: server process ${cpu.serverMs} ms, Postgres ${cpu.postgresMs} ms, autocannon ${cpu.loadMs} ms ` +
@@ -624,15 +644,12 @@ async function run(cleanups: Cleanups): Promise<number> {
       );
     }
     const ratio = round(results.gateway.rps / results.limit.rps, 3);
-    figures[scenario.name] = {
-      gateway: { rps: results.gateway.rps, p50Ms: results.gateway.p50Ms, p99Ms: results.gateway.p99Ms },
-      limit: { rps: results.limit.rps, p50Ms: results.limit.p50Ms, p99Ms: results.limit.p99Ms },
-      ratio,
-    };
-    const g = results.gateway;
-    const l = results.limit;
+    const uncachedRatio = round(results.uncached.rps / results.limit.rps, 3);
+    const figuresOf = (side: Side) => ({ rps: results[side].rps, p50Ms: results[side].p50Ms, p99Ms: results[side].p99Ms });
+    figures[scenario.name] = { gateway: figuresOf('gateway'), uncached: figuresOf('uncached'), limit: figuresOf('limit'), ratio, uncachedRatio };
+    const line = (side: Side) => `${results[side].rps} req/s, p50 ${results[side].p50Ms} ms, p99 ${results[side].p99Ms} ms`;
     console.log(
-      `${scenario.name}: gateway ${g.rps} req/s, p50 ${g.p50Ms} ms, p99 ${g.p99Ms} ms; limit ${l.rps} req/s, p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms; ratio ${ratio}`,
+      `${scenario.name}: gateway ${line('gateway')}; uncached gateway ${line('uncached')}; limit ${line('limit')}; ratio ${ratio} (uncached ${uncachedRatio})`,
     );
   }
 
@@ -640,7 +657,8 @@ async function run(cleanups: Cleanups): Promise<number> {
   const met = deals !== undefined && deals.ratio >= GOALS.dealsRatio && deals.gateway.p99Ms < GOALS.dealsP99Ms;
   console.log(
     deals
-      ? `goal: deals at least ${GOALS.dealsRatio}x the limit (${deals.ratio}x) with p99 under ${GOALS.dealsP99Ms} ms (${deals.gateway.p99Ms} ms): ${met ? 'met' : 'NOT met'}; load average ${load()}; rss ${mb(process.memoryUsage().rss)} MB`
+      ? `goal: deals at least ${GOALS.dealsRatio}x the limit (${deals.ratio}x) with p99 under ${GOALS.dealsP99Ms} ms (${deals.gateway.p99Ms} ms): ${met ? 'met' : 'NOT met'} ` +
+        `(with the response cache; uncached: ${deals.uncachedRatio}x, p99 ${deals.uncached.p99Ms} ms); load average ${load()}; rss ${mb(process.memoryUsage().rss)} MB`
       : 'goal: the deals scenario did not run',
   );
   console.log(
