@@ -13,7 +13,30 @@ export interface PrismaClientOptions {
   poolSize?: number;
 }
 
+/**
+ * Starts the text of a statement to prepare once per connection and reuse, for the few texts
+ * run very often with parameters (a sync page's statement); any other text is planned each time.
+ */
+export const PREPARED = '/* prepared */ ';
+
+/** Most statement texts prepared (per process): beyond, texts are planned each time. */
+const MAX_PREPARED = 500;
+
+/** Names prepared statements by text: one name per distinct marked text; none (unnamed) otherwise. */
+function statementNames(): (query: { sql: string }) => string | undefined {
+  const names = new Map<string, string>();
+  return ({ sql }) => {
+    if (!sql.startsWith(PREPARED)) return undefined;
+    let name = names.get(sql);
+    if (name === undefined && names.size < MAX_PREPARED) names.set(sql, (name = `bsg_${names.size + 1}`));
+    return name;
+  };
+}
+
 export function createPrismaClient(options: PrismaClientOptions): PrismaClient {
-  const adapter = new PrismaPg({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+  const adapter = new PrismaPg({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 }, {
+    // Typed as always naming, but pg takes an absent name as an unnamed statement.
+    statementNameGenerator: statementNames() as (query: { sql: string }) => string,
+  });
   return new PrismaClient({ adapter });
 }

@@ -40,11 +40,20 @@ function statementFor(parts: PagePart[]): string {
 // Parts in a fixed order, so that pages of the same types share one statement text.
 const byTypeOrder = <T>(map: Map<ResourceType, T>) => [...map].sort(([a], [b]) => RESOURCE_TYPES.indexOf(a) - RESOURCE_TYPES.indexOf(b));
 
+/** A page ready to apply: its statement and parameters, built without the database. */
+export interface PreparedPage {
+  /** The statement; none when the page holds nothing to write. */
+  sql: string | undefined;
+  params: string[];
+  /** Items that named no object (no usable id): nothing could be stored for them. */
+  invalid: StoreItem[];
+}
+
 /**
- * Applies a page, and its bookkeeping, in one statement (so one transaction); resolves once it
- * has committed. Re-applying a page, or an older state, changes nothing and writes no event.
+ * Builds the statement of a page and its bookkeeping (pure: the sync prepares the next page
+ * while the current one is written).
  */
-export async function applyPage(prisma: PrismaClient, items: readonly StoreItem[], options: PageOptions = {}): Promise<PageResult> {
+export function preparePage(items: readonly StoreItem[], options: PageOptions = {}): PreparedPage {
   const plan = planPage(items);
   const parts: PagePart[] = [];
   const params: string[] = [];
@@ -66,14 +75,26 @@ export async function applyPage(prisma: PrismaClient, items: readonly StoreItem[
   const arrived = items.filter((i) => i.data.id !== undefined).map((i) => ({ type: i.type, id: i.data.id }));
   // An object reported as failed earlier is no longer pending once it arrives.
   if (arrived.length && (options.clearFailedObjects ?? true)) add({ op: 'clear-failed' }, arrived);
-  if (parts.length === 0) return { events: 0, lastSeq: null, changes: {}, invalid: plan.invalid };
+  return { sql: parts.length ? statementFor(parts) : undefined, params, invalid: plan.invalid };
+}
 
+/** Applies a prepared page in one statement (so one transaction); resolves once it has committed. */
+export async function applyPrepared(prisma: PrismaClient, page: PreparedPage): Promise<PageResult> {
+  if (page.sql === undefined) return { events: 0, lastSeq: null, changes: {}, invalid: page.invalid };
   type Summary = { events: number; last_seq: string | null; changes: Record<string, number> };
-  const [summary] = await prisma.$queryRawUnsafe<Summary[]>(statementFor(parts), ...params);
+  const [summary] = await prisma.$queryRawUnsafe<Summary[]>(page.sql, ...page.params);
   return {
     events: summary!.events,
     lastSeq: summary!.last_seq === null ? null : BigInt(summary!.last_seq),
     changes: summary!.changes,
-    invalid: plan.invalid,
+    invalid: page.invalid,
   };
+}
+
+/**
+ * Applies a page, and its bookkeeping, in one statement (so one transaction); resolves once it
+ * has committed. Re-applying a page, or an older state, changes nothing and writes no event.
+ */
+export function applyPage(prisma: PrismaClient, items: readonly StoreItem[], options: PageOptions = {}): Promise<PageResult> {
+  return applyPrepared(prisma, preparePage(items, options));
 }

@@ -5,10 +5,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { PrismaClient } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
-import { applyPage, type StoreItem } from '../store/store.ts';
+import { applyPrepared, preparePage, type PreparedPage, type StoreItem } from '../store/store.ts';
 import { markIdleNoNews, markPhase, markSessionFinished, markSessionStarted, resolveDeviceUuid } from '../store/sync-state.ts';
 import { createSyncClient, FatalSyncError, TransientSyncError, type Page, type SyncClient, type SyncClientOptions, type WireItem } from './client.ts';
-import { createProgress } from './progress.ts';
+import { createProgress, type Progress } from './progress.ts';
 
 /** Options for {@link createSyncEngine}. */
 export interface SyncEngineOptions {
@@ -47,6 +47,15 @@ export interface SyncObserver {
   retried?(cause: string): void;
   /** A session failed: the cause is the error's kind (fatal, network, server_error, database, ...). */
   failed?(cause: string): void;
+}
+
+/** A fetched page, ready to write. */
+interface PageWrite {
+  /** As received (their ack keys are acked once the page has committed). */
+  items: Page['items'];
+  countLeft: Page['countLeft'];
+  storeItems: StoreItem[];
+  prepared: PreparedPage;
 }
 
 export interface SessionSummary {
@@ -153,14 +162,15 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     const big = start.totalCount >= 1000;
     log[big ? 'info' : 'debug']({ session: start.id, totalCount: start.totalCount, pages: start.pages }, 'sync session started');
 
-    // The next page is fetched while the current one is written: the API allows parallel
-    // fetches, and a page is acked only after its own commit, so this loses nothing.
+    // The next page is fetched, and its statement built, while the current one is written:
+    // the API allows parallel fetches, and a page is acked only after its own commit, so this
+    // loses nothing; and Postgres gets the next statement as soon as it has committed one.
     const fetchNext = () => {
-      const promise = api.fetchPage(start.id);
+      const promise = api.fetchPage(start.id).then((page) => page && prepareWrite(device, page, progress));
       promise.catch(() => undefined);
       return promise;
     };
-    let next: Promise<Page | null> = fetchNext();
+    let next: Promise<PageWrite | null> = fetchNext();
     for (;;) {
       const page = await next.catch((error: unknown) => {
         if (signal.aborted) return undefined;
@@ -172,7 +182,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         break;
       }
       next = fetchNext();
-      summary.events += await writePage(api, device, page, progress);
+      summary.events += await writePage(api, page, progress);
       summary.items += page.items.length;
       summary.pages += 1;
     }
@@ -191,17 +201,24 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     return summary;
   }
 
-  async function writePage(api: SyncClient, device: string, page: Page, progress: ReturnType<typeof createProgress>): Promise<number> {
+  /** A fetched page, its items and its statement; notes the failed objects it reports. */
+  function prepareWrite(device: string, page: Page, progress: Progress): PageWrite {
     const items = page.items.map(toStoreItem);
     if (page.failedObjects.length) {
       log.warn({ failedObjects: page.failedObjects }, `${page.failedObjects.length} objects could not be read by Base this time; they will come later`);
       failedPending = true;
     }
-    const result = await applyPage(prisma, items, {
+    const prepared = preparePage(items, {
       progress: { deviceUuid: device, items: items.length, countLeft: page.countLeft, itemsPerSecond: progress.rate() },
       failedObjects: page.failedObjects,
       clearFailedObjects: failedPending,
     });
+    return { items: page.items, countLeft: page.countLeft, storeItems: items, prepared };
+  }
+
+  async function writePage(api: SyncClient, page: PageWrite, progress: Progress): Promise<number> {
+    const items = page.storeItems;
+    const result = await applyPrepared(prisma, page.prepared);
     if (options.observer?.pageApplied) {
       const received: Record<string, number> = {};
       for (const item of items) received[item.type] = (received[item.type] ?? 0) + 1;

@@ -16,6 +16,7 @@
 // The last line printed is one JSON object.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,6 +24,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../src/db/database.ts';
+import { HEAP_GROWING_PERCENT, keepHeapLean } from '../../src/heap.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/db/embedded-postgres.ts';
 import { applyMigrations } from '../../src/db/migrations.ts';
 import { RESOURCE_TYPES, TABLES, type ResourceType } from '../../src/db/resource-types.ts';
@@ -108,20 +110,32 @@ function sumCpu(pids: readonly number[]): number | undefined {
   return each.some((s) => s === undefined) || each.length === 0 ? undefined : each.reduce((s, x) => s! + x!, 0);
 }
 
+/** Resident anonymous memory (heap, malloc, wasm) and resident file mappings (code), in bytes (Linux). */
+function residentKinds(): { anon: number; file: number } | undefined {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+    return { anon: kb('RssAnon'), file: kb('RssFile') };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Samples this process's memory every 100 ms. `peak` is the kernel's max RSS (the true peak of
  * the process so far) or the highest sample; `atPeak` is the breakdown of the highest sample.
  */
 function rssSampler() {
-  let atPeak = process.memoryUsage();
+  const sample = () => ({ ...process.memoryUsage(), resident: residentKinds() });
+  let atPeak = sample();
   const timer = setInterval(() => {
-    const now = process.memoryUsage();
+    const now = sample();
     if (now.rss > atPeak.rss) atPeak = now;
   }, 100);
   return {
     stop() {
       clearInterval(timer);
-      const now = process.memoryUsage();
+      const now = sample();
       if (now.rss > atPeak.rss) atPeak = now;
       // maxRSS is in kilobytes.
       return { peak: Math.max(atPeak.rss, process.resourceUsage().maxRSS * 1024), atPeak };
@@ -422,9 +436,13 @@ async function breakdown(databaseUrl: string, simUrl: string) {
 // ─── The run ──────────────────────────────────────────────────────────────────────────────
 
 async function run(cleanups: Cleanups): Promise<number> {
+  // This process stands for the gateway's: the same heap policy as src/main.ts sets.
+  keepHeapLean();
   const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
   const loadAtStart = round(loadavg()[0]!);
-  console.log(`sync bench: ${TOTAL} objects, page size ${PAGE_SIZE}; node ${process.version}; load average ${load()}`);
+  console.log(
+    `sync bench: ${TOTAL} objects, page size ${PAGE_SIZE}; node ${process.version}, heap growing ${HEAP_GROWING_PERCENT}% (as the gateway); load average ${load()}`,
+  );
 
   // Postgres: embedded in a temporary folder, or the given server.
   let adminUrl = process.env.BENCH_DATABASE_URL;
@@ -508,7 +526,8 @@ async function run(cleanups: Cleanups): Promise<number> {
   );
   console.log(
     `peak RSS ${mb(peakRss)} MB (${mb(rssBefore)} MB before the sync; highest sample: heap used ${mb(atPeak.heapUsed)} MB of ${mb(atPeak.heapTotal)} MB, ` +
-      `external ${mb(atPeak.external)} MB, array buffers ${mb(atPeak.arrayBuffers)} MB)`,
+      `external ${mb(atPeak.external)} MB, array buffers ${mb(atPeak.arrayBuffers)} MB` +
+      `${atPeak.resident ? `; resident anonymous ${mb(atPeak.resident.anon)} MB, files ${mb(atPeak.resident.file)} MB` : ''})`,
   );
   console.log(
     `CPU during the sync (${seconds.toFixed(1)} s wall × ${availableParallelism()} cores = ${(availableParallelism() * seconds).toFixed(1)} CPU-s): gateway ${cpuSeconds.gateway} s, ` +
