@@ -52,7 +52,8 @@ function upsert(type: ResourceType, n: number, param: number): { ctes: string[];
       `in${n} AS (SELECT * FROM jsonb_to_recordset($${param}::jsonb) AS x(${columns.map(([name, sqlType]) => `${q(name)} ${sqlType}`).join(', ')}))`,
       // The state before this statement: a CTE sees the snapshot the statement started with.
       // One key lookup per incoming row (LIMIT keeps the planner from turning it into a join
-      // that could scan the table): the statement is prepared, and its plan outlives table sizes.
+      // that scans the table). The statement is prepared: statistics.ts keeps its cached plan
+      // made for the table's size, so that a lookup stays an index lookup as the table grows.
       `old${n} AS (SELECT o.* FROM in${n} i CROSS JOIN LATERAL (SELECT ${keyed.map((k) => `o.${q(k)}`).join(', ')}, o."deleted_at" FROM ${table} o WHERE ${matches} LIMIT 1) o)`,
       `w${n} AS (INSERT INTO ${table} AS t (${names.join(', ')}, "deleted_at", "synced_at")
         SELECT ${names.join(', ')}, NULL, now() FROM in${n}

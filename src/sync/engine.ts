@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { PrismaClient } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
 import { applyPrepared, preparePage, type PreparedPage, type StoreItem } from '../store/store.ts';
+import { createStatisticsKeeper } from '../store/statistics.ts';
 import { markIdleNoNews, markPhase, markSessionFinished, markSessionStarted, resolveDeviceUuid } from '../store/sync-state.ts';
 import { createSyncClient, FatalSyncError, TransientSyncError, type Page, type SyncClient, type SyncClientOptions, type WireItem } from './client.ts';
 import { createProgress, type Progress } from './progress.ts';
@@ -101,6 +102,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   let acking: Promise<void> = Promise.resolve();
   /** Whether failed objects are remembered, so that pages must clear those that arrive. */
   let failedPending = false;
+  const statistics = createStatisticsKeeper({ prisma, logger });
 
   async function tryLock(device: string): Promise<boolean> {
     const client = new pg.Client({ connectionString: options.databaseUrl, application_name: 'base-sync-gateway syncer' });
@@ -188,6 +190,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     }
     // Every committed page is acked before the session ends (or the process stops).
     await acking;
+    await statistics.settled();
     progress.done();
     options.observer?.sessionEnded?.(summary.interrupted ? 'interrupted' : 'completed');
     if (!summary.interrupted) {
@@ -219,6 +222,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   async function writePage(api: SyncClient, page: PageWrite, progress: Progress): Promise<number> {
     const items = page.storeItems;
     const result = await applyPrepared(prisma, page.prepared);
+    statistics.record(result.changes);
     if (options.observer?.pageApplied) {
       const received: Record<string, number> = {};
       for (const item of items) received[item.type] = (received[item.type] ?? 0) + 1;

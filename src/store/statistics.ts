@@ -1,0 +1,83 @@
+// Planner statistics that keep up with the sync. A page's statement is prepared, and the plan
+// Postgres caches for it was made for the tables as they were: made while a table held a
+// handful of rows, it may look each key up by scanning the table, which costs a scan per item
+// once the table has grown, until autovacuum analyzes it (a minute or more away, while an
+// initial sync grows tables by thousands of rows a second). So the syncer analyzes a table as
+// soon as its own inserts have doubled it: every plan cached for the table is then made anew.
+import type { PrismaClient } from '../db/client.ts';
+import { isResourceType, TABLES } from '../db/resource-types.ts';
+import type { Logger } from '../logger.ts';
+
+/** Options for {@link createStatisticsKeeper}. */
+export interface StatisticsOptions {
+  prisma: PrismaClient;
+  logger: Logger;
+  /** Rows inserted before a table is first analyzed, and at least between two analyses. */
+  minRows?: number;
+}
+
+export interface StatisticsKeeper {
+  /** Counts the changes of a committed page (`type:kind` → n); analyzes the tables they doubled. */
+  record(changes: Readonly<Record<string, number>>): void;
+  /** Resolves once the analyses under way are done. */
+  settled(): Promise<void>;
+}
+
+/** The table a change of `type` went to. */
+const tableOf = (type: string) => (isResourceType(type) ? TABLES[type] : 'other_resources');
+
+/** The columns a page's statement looks rows up by. */
+const keyColumns = (table: string) =>
+  table === TABLES.associated_contact ? '"deal_id", "contact_id"' : table === 'other_resources' ? '"type", "id"' : '"id"';
+
+/**
+ * The tables to analyze now: those whose rows inserted since their last analysis reach what
+ * they held then (and at least `minRows`). Pure.
+ */
+export function tablesToAnalyze(inserted: ReadonlyMap<string, number>, analyzedRows: ReadonlyMap<string, number>, minRows: number): string[] {
+  return [...inserted].filter(([table, n]) => n >= Math.max(minRows, analyzedRows.get(table) ?? 0)).map(([table]) => table);
+}
+
+export function createStatisticsKeeper(options: StatisticsOptions): StatisticsKeeper {
+  const { prisma } = options;
+  const log = options.logger.child({ component: 'statistics' });
+  const minRows = options.minRows ?? 500;
+  const inserted = new Map<string, number>();
+  const analyzedRows = new Map<string, number>();
+  const busy = new Set<string>();
+  let analyses: Promise<void> = Promise.resolve();
+
+  // One at a time, beside the sync: ANALYZE takes no lock that writes wait for.
+  const analyze = (table: string) => {
+    busy.add(table);
+    inserted.set(table, 0);
+    analyses = analyses.then(async () => {
+      try {
+        // The key columns only: the table's size is what the lookups' plans need, and sampling
+        // the payloads would cost more than the sync's own writes. Autovacuum does the rest.
+        // Table names come from our own constant list, never from input.
+        await prisma.$executeRawUnsafe(`ANALYZE "${table}" (${keyColumns(table)})`);
+        const [row] = await prisma.$queryRawUnsafe<Array<{ rows: number }>>(`SELECT reltuples::float8 AS rows FROM pg_class WHERE oid = '"${table}"'::regclass`);
+        analyzedRows.set(table, Math.max(0, row?.rows ?? 0));
+        log.debug({ table, rows: row?.rows }, 'analyzed a table the sync has grown');
+      } catch (error) {
+        log.warn({ err: error, table }, 'could not analyze a table the sync has grown; autovacuum will');
+      } finally {
+        busy.delete(table);
+      }
+    });
+  };
+
+  return {
+    record(changes) {
+      for (const [key, n] of Object.entries(changes)) {
+        const at = key.lastIndexOf(':');
+        if (key.slice(at + 1) !== 'CREATED') continue;
+        const table = tableOf(key.slice(0, at));
+        inserted.set(table, (inserted.get(table) ?? 0) + n);
+      }
+      for (const table of tablesToAnalyze(inserted, analyzedRows, minRows)) if (!busy.has(table)) analyze(table);
+    },
+    settled: () => analyses,
+  };
+}
