@@ -4,7 +4,6 @@ import { Command, CommanderError } from 'commander';
 import { startApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase } from './db/database.ts';
-import { keepHeapLean } from './heap.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createSimulator, DEMO_TOKEN } from './simulator/index.ts';
 import { formatStatus } from './status.ts';
@@ -236,7 +235,6 @@ program
     }
   });
 
-keepHeapLean();
 try {
   await program.parseAsync();
 } catch (error) {

@@ -4,6 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { PrismaClient } from '../db/client.ts';
+import { holdLeanHeap } from '../heap.ts';
 import type { Logger } from '../logger.ts';
 import { applyPrepared, preparePage, type PreparedPage, type StoreItem } from '../store/store.ts';
 import { createStatisticsKeeper } from '../store/statistics.ts';
@@ -173,24 +174,30 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       return promise;
     };
     let next: Promise<PageWrite | null> = fetchNext();
-    for (;;) {
-      const page = await next.catch((error: unknown) => {
-        if (signal.aborted) return undefined;
-        throw error;
-      });
-      if (page === null) break;
-      if (page === undefined || signal.aborted || !lockClient) {
-        summary.interrupted = true;
-        break;
+    // A long session churns through large pages: keep the heap near its live size meanwhile.
+    const releaseHeap = big ? holdLeanHeap() : undefined;
+    try {
+      for (;;) {
+        const page = await next.catch((error: unknown) => {
+          if (signal.aborted) return undefined;
+          throw error;
+        });
+        if (page === null) break;
+        if (page === undefined || signal.aborted || !lockClient) {
+          summary.interrupted = true;
+          break;
+        }
+        next = fetchNext();
+        summary.events += await writePage(api, page, progress);
+        summary.items += page.items.length;
+        summary.pages += 1;
       }
-      next = fetchNext();
-      summary.events += await writePage(api, page, progress);
-      summary.items += page.items.length;
-      summary.pages += 1;
+      // Every committed page is acked before the session ends (or the process stops).
+      await acking;
+      await statistics.settled();
+    } finally {
+      releaseHeap?.();
     }
-    // Every committed page is acked before the session ends (or the process stops).
-    await acking;
-    await statistics.settled();
     progress.done();
     options.observer?.sessionEnded?.(summary.interrupted ? 'interrupted' : 'completed');
     if (!summary.interrupted) {

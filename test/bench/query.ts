@@ -37,7 +37,6 @@ import pg from 'pg';
 import { startApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/database.ts';
-import { keepHeapLean } from '../../src/heap.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/db/embedded-postgres.ts';
 import { applyMigrations } from '../../src/db/migrations.ts';
 import { silentLogger } from '../../src/logger.ts';
@@ -444,8 +443,6 @@ interface ScenarioFigures {
 }
 
 async function run(cleanups: Cleanups): Promise<number> {
-  // This process stands for the gateway's: the same heap policy as src/main.ts sets.
-  keepHeapLean();
   const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
   console.log(
     `query bench: ${TOTAL} objects, ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up + ${SECONDS} s per run; node ${process.version}; load average ${load()}`,

@@ -24,7 +24,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../src/db/database.ts';
-import { HEAP_GROWING_PERCENT, keepHeapLean } from '../../src/heap.ts';
+import { HEAP_GROWING_PERCENT } from '../../src/heap.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/db/embedded-postgres.ts';
 import { applyMigrations } from '../../src/db/migrations.ts';
 import { RESOURCE_TYPES, TABLES, type ResourceType } from '../../src/db/resource-types.ts';
@@ -436,12 +436,10 @@ async function breakdown(databaseUrl: string, simUrl: string) {
 // ─── The run ──────────────────────────────────────────────────────────────────────────────
 
 async function run(cleanups: Cleanups): Promise<number> {
-  // This process stands for the gateway's: the same heap policy as src/main.ts sets.
-  keepHeapLean();
   const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
   const loadAtStart = round(loadavg()[0]!);
   console.log(
-    `sync bench: ${TOTAL} objects, page size ${PAGE_SIZE}; node ${process.version}, heap growing ${HEAP_GROWING_PERCENT}% (as the gateway); load average ${load()}`,
+    `sync bench: ${TOTAL} objects, page size ${PAGE_SIZE}; node ${process.version}, heap growing ${HEAP_GROWING_PERCENT}% during long sessions (the engine's policy); load average ${load()}`,
   );
 
   // Postgres: embedded in a temporary folder, or the given server.
