@@ -1,8 +1,10 @@
 // Shared fixtures of the GraphQL suites: a test database holding a synced simulator world,
 // the yoga app over it (called in-process), and a small GraphQL client for it.
-import { beforeAll } from 'vitest';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { afterAll, beforeAll } from 'vitest';
+import { PrismaClient } from '../../src/db/generated/prisma/client.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { createGraphQL, type GraphQLServer } from '../../src/server/graphql.ts';
+import { createGraphQL, type GraphQLOptions, type GraphQLServer } from '../../src/server/graphql.ts';
 import type { SimulatorOptions } from '../../src/simulator/index.ts';
 import { useTestDatabase, type TestDatabase } from '../fixtures/database.ts';
 import { startSyncFixture, type SyncFixture } from '../fixtures/sync.ts';
@@ -83,4 +85,34 @@ export async function allNodes<N = any>(
     if (!connection.pageInfo.hasNextPage) return nodes;
     after = connection.pageInfo.endCursor;
   }
+}
+
+export interface RecordingGraphQL {
+  /** Valid from beforeAll on. */
+  yoga: GraphQLServer;
+  /** Sends a request; answers its status and body, and the SQL statements run meanwhile. */
+  run<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResult<T> & { statements: string[] }>;
+}
+
+/**
+ * Registers hooks giving the file a yoga app over `world`'s database through a Prisma client
+ * that records every SQL statement it runs (its own, closed after the file).
+ */
+export function useRecordingGraphQL(world: SyncedWorld, options: Partial<Omit<GraphQLOptions, 'prisma' | 'logger'>> = {}): RecordingGraphQL {
+  let statements: string[] = [];
+  let prisma: PrismaClient | undefined;
+  const ctx = {} as RecordingGraphQL;
+  beforeAll(() => {
+    const client = new PrismaClient({ adapter: new PrismaPg({ connectionString: world.db.url, max: 4 }), log: [{ emit: 'event', level: 'query' }] });
+    client.$on('query', (event) => statements.push(event.query));
+    prisma = client;
+    ctx.yoga = createGraphQL({ apiKeys: [], ...options, prisma: client, logger: silentLogger() });
+  });
+  afterAll(() => prisma?.$disconnect());
+  ctx.run = async (query, variables, headers) => {
+    statements = [];
+    const result = await post(ctx.yoga, query, variables, headers);
+    return { ...result, statements: [...statements] };
+  };
+  return ctx;
 }

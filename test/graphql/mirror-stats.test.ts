@@ -1,36 +1,20 @@
 // mirrorCounts, changeHistory and latestChangeCursor: what the status page (or any dashboard)
 // reads about the mirror as a whole, each in one SQL statement.
-import { PrismaPg } from '@prisma/adapter-pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RESOURCE_TYPES } from '../../src/db/resource-types.ts';
-import { PrismaClient } from '../../src/db/generated/prisma/client.ts';
-import { silentLogger } from '../../src/logger.ts';
-import { createGraphQL, type GraphQLServer } from '../../src/server/graphql.ts';
-import { post, useSyncedWorld } from './fixture.ts';
+import { useRecordingGraphQL, useSyncedWorld } from './fixture.ts';
 
 const w = useSyncedWorld({ world: { total: 600 }, seed: 3 });
 const upper = (type: string) => type.toUpperCase();
 
-/** Every SQL statement the recording client runs. */
-let statements: string[] = [];
-let recording: PrismaClient;
-let yoga: GraphQLServer;
-
-beforeAll(() => {
-  const client = new PrismaClient({ adapter: new PrismaPg({ connectionString: w.db.url, max: 2 }), log: [{ emit: 'event', level: 'query' }] });
-  client.$on('query', (event) => statements.push(event.query));
-  recording = client;
-  yoga = createGraphQL({ prisma: recording, apiKeys: [], logger: silentLogger() });
-});
-afterAll(() => recording?.$disconnect());
+const g = useRecordingGraphQL(w);
 
 async function run(query: string, variables?: Record<string, unknown>) {
-  await post(yoga, '{ __typename }'); // the first request may connect
-  statements = [];
-  const { status, body } = await post(yoga, query, variables);
+  await g.run('{ __typename }'); // the first request may connect
+  const { status, body, statements } = await g.run(query, variables);
   expect(status).toBe(200);
   expect(body.errors).toBeUndefined();
-  return { data: body.data, statements: [...statements] };
+  return { data: body.data, statements };
 }
 
 describe('mirrorCounts', () => {

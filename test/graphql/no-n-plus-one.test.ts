@@ -1,11 +1,7 @@
 // A GraphQL request costs a fixed number of SQL statements, whatever the page size: the
 // relations of a page of deals (and their notes) are loaded in batches, not one query per deal.
-import { PrismaPg } from '@prisma/adapter-pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { PrismaClient } from '../../src/db/generated/prisma/client.ts';
-import { silentLogger } from '../../src/logger.ts';
-import { createGraphQL, type GraphQLServer } from '../../src/server/graphql.ts';
-import { post, useSyncedWorld } from './fixture.ts';
+import { expect, it } from 'vitest';
+import { useRecordingGraphQL, useSyncedWorld } from './fixture.ts';
 
 const w = useSyncedWorld({ world: { total: 5000 }, seed: 1 });
 
@@ -25,26 +21,14 @@ const QUERY = /* GraphQL */ `
   }
 `;
 
-/** Every SQL statement the recording client runs. */
-let statements: string[] = [];
-let prisma: PrismaClient;
-let yoga: GraphQLServer;
-
-beforeAll(() => {
-  const client = new PrismaClient({ adapter: new PrismaPg({ connectionString: w.db.url, max: 4 }), log: [{ emit: 'event', level: 'query' }] });
-  client.$on('query', (event) => statements.push(event.query));
-  prisma = client;
-  yoga = createGraphQL({ prisma, apiKeys: [], logger: silentLogger() });
-});
-afterAll(() => prisma?.$disconnect());
+const g = useRecordingGraphQL(w);
 
 /** Runs the query for a page of `n` deals; answers the statements it cost and the deals. */
 async function run(n: number) {
-  statements = [];
-  const { status, body } = await post(yoga, QUERY, { first: n });
+  const { status, body, statements } = await g.run(QUERY, { first: n });
   expect(status).toBe(200);
   expect(body.errors).toBeUndefined();
-  return { statements: [...statements], deals: body.data.deals.edges.map((e: any) => e.node) };
+  return { statements, deals: body.data.deals.edges.map((e: any) => e.node) };
 }
 
 it('costs the same number of statements for 5, 20 and 100 deals', async () => {

@@ -1,11 +1,7 @@
 // A repeated query is answered from memory until the mirror changes, and never from before the
 // newest commit: a sync that changed something is seen by the very next query.
-import { PrismaPg } from '@prisma/adapter-pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { PrismaClient } from '../../src/db/generated/prisma/client.ts';
-import { silentLogger } from '../../src/logger.ts';
-import { createGraphQL, type GraphQLServer } from '../../src/server/graphql.ts';
-import { post, useSyncedWorld } from './fixture.ts';
+import { expect, it } from 'vitest';
+import { post, useRecordingGraphQL, useSyncedWorld } from './fixture.ts';
 
 const w = useSyncedWorld({ world: { total: 1000 }, seed: 3 });
 
@@ -16,26 +12,14 @@ const DEALS = /* GraphQL */ `
   }
 `;
 
-/** Every SQL statement the recording client runs. */
-let statements: string[] = [];
-let prisma: PrismaClient;
-let yoga: GraphQLServer;
-
-beforeAll(() => {
-  const client = new PrismaClient({ adapter: new PrismaPg({ connectionString: w.db.url, max: 4 }), log: [{ emit: 'event', level: 'query' }] });
-  client.$on('query', (event) => statements.push(event.query));
-  prisma = client;
-  yoga = createGraphQL({ prisma, apiKeys: [KEY], logger: silentLogger(), responseCacheBytes: 1024 * 1024 });
-});
-afterAll(() => prisma?.$disconnect());
+const g = useRecordingGraphQL(w, { apiKeys: [KEY], responseCacheBytes: 1024 * 1024 });
 
 /** Runs a query with the key; answers its data and the SQL statements it cost. */
 async function run(query: string) {
-  statements = [];
-  const { status, body } = await post(yoga, query, undefined, { authorization: `Bearer ${KEY}` });
+  const { status, body, statements } = await g.run(query, undefined, { authorization: `Bearer ${KEY}` });
   expect(body.errors).toBeUndefined();
   expect(status).toBe(200);
-  return { data: body.data, statements: [...statements] };
+  return { data: body.data, statements };
 }
 
 const onlyVersionRead = (sql: string[]) => sql.length === 1 && /max\(seq\)/.test(sql[0]!);
@@ -79,9 +63,9 @@ it('never caches the sync status, which changes without a change to the mirror',
 
 it('still refuses a request without a valid key when the answer is cached', async () => {
   await run(DEALS);
-  const anonymous = await post(yoga, DEALS);
+  const anonymous = await post(g.yoga, DEALS);
   expect(anonymous.status).toBe(401);
   expect(anonymous.body.data).toBeUndefined();
-  const wrong = await post(yoga, DEALS, undefined, { authorization: 'Bearer not-the-key-at-all-0000' });
+  const wrong = await post(g.yoga, DEALS, undefined, { authorization: 'Bearer not-the-key-at-all-0000' });
   expect(wrong.status).toBe(401);
 });
