@@ -1,15 +1,9 @@
 // /metrics in Prometheus format: sync items by type and kind, sessions, lag, failed objects,
 // GraphQL request durations, open subscriptions and events delivered.
-import { beforeAll, expect, it } from 'vitest';
-import { useTestDatabase } from '../fixtures/database.ts';
-import { collect, startGateway, type GatewayFixture } from '../fixtures/gateway.ts';
+import { expect, it } from 'vitest';
+import { collect, useGateway } from '../fixtures/gateway.ts';
 
-const db = useTestDatabase();
-let g: GatewayFixture;
-beforeAll(async () => {
-  g = await startGateway(db);
-  await g.settled('deal');
-});
+const g = useGateway({ settled: 'deal' });
 
 const metrics = async () => (await fetch(`${g.app.url}/metrics`)).text();
 const value = (text: string, series: string) => Number(text.split('\n').find((line) => line.startsWith(`${series} `))?.split(' ')[1] ?? NaN);

@@ -1,14 +1,8 @@
 // Typed subscriptions filter by kind and by the same `where` as the queries, relations included.
-import { beforeAll, expect, it } from 'vitest';
-import { useTestDatabase } from '../fixtures/database.ts';
-import { collect, eventually, startGateway, type GatewayFixture } from '../fixtures/gateway.ts';
+import { expect, it } from 'vitest';
+import { collect, eventually, useGateway } from '../fixtures/gateway.ts';
 
-const db = useTestDatabase();
-let g: GatewayFixture;
-beforeAll(async () => {
-  g = await startGateway(db);
-  await g.settled('deal');
-});
+const g = useGateway({ settled: 'deal' });
 
 it('delivers only the matching kinds and objects', async () => {
   const [owner, other] = [...g.sim.objects('user')];

@@ -1,16 +1,9 @@
 // A change made upstream reaches a graphql-ws subscriber with the right kind and data:
 // create, update and delete, for several types.
-import { beforeAll, expect, it } from 'vitest';
-import { useTestDatabase } from '../fixtures/database.ts';
-import { collect, startGateway, type GatewayFixture } from '../fixtures/gateway.ts';
+import { expect, it } from 'vitest';
+import { collect, useGateway } from '../fixtures/gateway.ts';
 
-const db = useTestDatabase();
-let g: GatewayFixture;
-beforeAll(async () => {
-  g = await startGateway(db);
-  // The initial sync is done when the mirror holds the world.
-  await g.settled('deal');
-});
+const g = useGateway({ settled: 'deal' });
 
 it('delivers created, updated and deleted deals with their data', async () => {
   const sub = collect(g.client(), `subscription { dealChanged { cursor kind revision node { baseId name value deletedAt owner { name } } } }`);

@@ -1,16 +1,10 @@
 // Replayed or stale upstream items write no change event, so subscribers see each real
 // change once, though the Sync API delivers at least once.
-import { beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { applyPage } from '../../src/store/store.ts';
-import { useTestDatabase } from '../fixtures/database.ts';
-import { collect, startGateway, type GatewayFixture } from '../fixtures/gateway.ts';
+import { collect, useGateway } from '../fixtures/gateway.ts';
 
-const db = useTestDatabase();
-let g: GatewayFixture;
-beforeAll(async () => {
-  g = await startGateway(db);
-  await g.settled('lead');
-});
+const g = useGateway({ settled: 'lead' });
 
 it('sends nothing for a replayed page or a stale item, then the next real change', async () => {
   const sub = collect(g.client(), `subscription { leadChanged { kind revision node { baseId title } } }`);

@@ -1,15 +1,9 @@
 // A client that disconnects while 500 changes happen and comes back with its last cursor
 // gets exactly the missed events, in order, then live ones.
-import { beforeAll, expect, it } from 'vitest';
-import { useTestDatabase } from '../fixtures/database.ts';
-import { collect, eventually, startGateway, type GatewayFixture } from '../fixtures/gateway.ts';
+import { expect, it } from 'vitest';
+import { collect, eventually, useGateway } from '../fixtures/gateway.ts';
 
-const db = useTestDatabase();
-let g: GatewayFixture;
-beforeAll(async () => {
-  g = await startGateway(db);
-  await g.settled('lead');
-});
+const g = useGateway({ settled: 'lead' });
 
 const QUERY = `subscription($after: String) { leadChanged(after: $after) { cursor kind node { baseId } } }`;
 

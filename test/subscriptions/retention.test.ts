@@ -1,13 +1,10 @@
 // Events older than the retention are pruned; a cursor from before that gets a clear error.
 import { beforeAll, expect, it } from 'vitest';
 import { pruneChangeEvents } from '../../src/events/retention.ts';
-import { useTestDatabase } from '../fixtures/database.ts';
-import { collect, eventually, startGateway, type GatewayFixture } from '../fixtures/gateway.ts';
+import { collect, eventually, useGateway } from '../fixtures/gateway.ts';
 
-const db = useTestDatabase();
-let g: GatewayFixture;
+const g = useGateway({ sim: { world: { total: 50 } } });
 beforeAll(async () => {
-  g = await startGateway(db, { sim: { world: { total: 50 } } });
   await eventually(async () => (await g.app.database.prisma.changeEvent.count()) >= 50);
 });
 

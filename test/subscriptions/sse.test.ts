@@ -1,14 +1,8 @@
 // Subscriptions also work over Server-Sent Events (yoga's SSE), for clients without WebSockets.
-import { beforeAll, expect, it } from 'vitest';
-import { useTestDatabase } from '../fixtures/database.ts';
-import { eventually, startGateway, type GatewayFixture } from '../fixtures/gateway.ts';
+import { expect, it } from 'vitest';
+import { eventually, useGateway } from '../fixtures/gateway.ts';
 
-const db = useTestDatabase();
-let g: GatewayFixture;
-beforeAll(async () => {
-  g = await startGateway(db);
-  await g.settled('contact');
-});
+const g = useGateway({ settled: 'contact' });
 
 it('streams a change as an SSE event', async () => {
   const controller = new AbortController();

@@ -1,13 +1,8 @@
 // syncStatus as a subscription: the current status, then each change of it.
-import { beforeAll, expect, it } from 'vitest';
-import { useTestDatabase } from '../fixtures/database.ts';
-import { collect, startGateway, type GatewayFixture } from '../fixtures/gateway.ts';
+import { expect, it } from 'vitest';
+import { collect, useGateway } from '../fixtures/gateway.ts';
 
-const db = useTestDatabase();
-let g: GatewayFixture;
-beforeAll(async () => {
-  g = await startGateway(db, { sim: { world: { total: 2_000 } } });
-});
+const g = useGateway({ sim: { world: { total: 2_000 } } });
 
 it('reports the sync as it progresses and when it is done', async () => {
   const sub = collect(g.client(), `subscription { syncStatus { state deviceUuid itemsSynced lastSuccessAt } }`);

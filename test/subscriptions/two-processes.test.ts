@@ -1,20 +1,14 @@
 // Two server processes on one database: a subscriber on the one that does not sync gets every event.
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { runCli } from '../fixtures/cli.ts';
-import { useTestDatabase } from '../fixtures/database.ts';
-import { collect, startGateway, type GatewayFixture } from '../fixtures/gateway.ts';
+import { collect, useGateway } from '../fixtures/gateway.ts';
 
-const db = useTestDatabase();
-let g: GatewayFixture;
-beforeAll(async () => {
-  g = await startGateway(db);
-  await g.settled('deal');
-});
+const g = useGateway({ settled: 'deal' });
 
 it('fans events out through Postgres to a process that does not sync', async () => {
-  const other = runCli(['serve', '--no-sync'], { DATABASE_URL: db.url, PORT: '0' });
+  const other = runCli(['serve', '--no-sync'], { DATABASE_URL: g.db.url, PORT: '0' });
   const ready = (await other.waitFor((l) => String(l.msg).startsWith('gateway ready'))) as { url: string };
   const client = createClient({ url: `${ready.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
   afterAll(() => client.dispose());

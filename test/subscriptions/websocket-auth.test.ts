@@ -1,14 +1,9 @@
 // With GATEWAY_API_KEYS set, connection_init must carry a key; otherwise the socket closes with 4403.
-import { beforeAll, expect, it } from 'vitest';
-import { useTestDatabase } from '../fixtures/database.ts';
-import { collect, startGateway, type GatewayFixture } from '../fixtures/gateway.ts';
+import { expect, it } from 'vitest';
+import { collect, useGateway } from '../fixtures/gateway.ts';
 
 const KEY = 'test-key-0123456789abcdef';
-const db = useTestDatabase();
-let g: GatewayFixture;
-beforeAll(async () => {
-  g = await startGateway(db, { env: { GATEWAY_API_KEYS: `other-key-0123456789,${KEY}` } });
-});
+const g = useGateway({ env: { GATEWAY_API_KEYS: `other-key-0123456789,${KEY}` } });
 
 const QUERY = `subscription { syncStatus { state } }`;
 
