@@ -1,5 +1,7 @@
 // What the benchmarks share: running one with cleanup that happens once (on success, failure or
-// a signal), and readings of CPU and memory from /proc. Not a benchmark itself (see index.ts).
+// a signal), helper processes, and readings of CPU and memory from /proc. Not a benchmark itself
+// (see index.ts).
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /** Steps undone in reverse order when the run ends. */
@@ -32,6 +34,42 @@ export async function runBench(name: string, run: (cleanups: Cleanups) => Promis
     await cleanup();
   }
   process.exit(exitCode);
+}
+
+/** A helper process of a benchmark (a load generator, clients), talking over IPC. */
+export interface HelperProcess {
+  child: ChildProcess;
+  pid: number;
+  /** Sends it the exit message, and kills it if it has not exited 5 s later. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `file` with this process's loader flags (tsx), without profiler flags, and resolves once
+ * it has sent its first message (it is ready). `exitMessage` asks it to exit; `what` names it in errors.
+ */
+export async function startHelperProcess(file: string, exitMessage: object, what: string): Promise<HelperProcess> {
+  const execArgv = process.execArgv.filter((a) => !/^--(cpu|heap)-prof/.test(a));
+  const child = spawn(process.execPath, [...execArgv, file], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    if (child.connected) child.send(exitMessage);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.once('message', () => resolve());
+      child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`${what} exited (${code}) before it was ready`)));
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { child, pid: child.pid!, stop };
 }
 
 /** Clock ticks per second of /proc's CPU figures (USER_HZ). */

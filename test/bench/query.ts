@@ -24,7 +24,6 @@
 //   BENCH_DATABASE_URL=postgresql://…  use that server instead of an embedded one
 //
 // The last line printed is one JSON object.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -44,7 +43,7 @@ import { createSimulator, DEMO_TOKEN } from '../../src/simulator/index.ts';
 import { createSyncEngine, type SessionSummary } from '../../src/sync/engine.ts';
 import { dropDatabase, recreateDatabase } from '../fixtures/postgres-admin.ts';
 import type { LoadJob, LoadResult } from './query-load.ts';
-import { machineBusySeconds, mb, processCpuSeconds, round, runBench, type Cleanups } from './harness.ts';
+import { machineBusySeconds, mb, processCpuSeconds, round, runBench, startHelperProcess, type Cleanups } from './harness.ts';
 
 const TOTAL = Number(process.env.QUERY_BENCH_TOTAL ?? 100_000);
 const SECONDS = Number(process.env.QUERY_BENCH_SECONDS ?? 10);
@@ -289,29 +288,9 @@ interface LoadChild {
 
 async function startLoadChild(): Promise<LoadChild> {
   const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'query-load.ts');
-  // The same loader flags (tsx) as this process, without any profiler flags.
-  const execArgv = process.execArgv.filter((a) => !/^--(cpu|heap)-prof/.test(a));
-  const child: ChildProcess = spawn(process.execPath, [...execArgv, file], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    if (child.connected) child.send({ exit: true });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  };
-  try {
-    await new Promise<void>((resolve, reject) => {
-      child.once('message', () => resolve());
-      child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`the load generator exited (${code}) before it was ready`)));
-    });
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+  const { child, pid, stop } = await startHelperProcess(file, { exit: true }, 'the load generator');
   return {
-    pid: child.pid!,
+    pid,
     stop,
     run: (job, onMeasuring) =>
       new Promise((resolve, reject) => {

@@ -55,7 +55,7 @@ import { createSimulator, DEMO_TOKEN, type Simulator } from '../../src/simulator
 import { CHANGE_CHANNEL } from '../../src/store/page-sql.ts';
 import { dropDatabase, recreateDatabase } from '../fixtures/postgres-admin.ts';
 import type { Analysis, ClientSpec, Command, Connected, Progress } from './subscriptions-clients.ts';
-import { machineBusySeconds, mb, processCpuSeconds, rssMB, runBench, type Cleanups } from './harness.ts';
+import { machineBusySeconds, mb, processCpuSeconds, rssMB, runBench, startHelperProcess, type Cleanups } from './harness.ts';
 
 const SECONDS = Number(process.env.SUBS_BENCH_SECONDS ?? 30);
 const SCENARIO_NAMES = (process.env.SUBS_BENCH_SCENARIOS ?? 'broadcast,filtered').split(',').map((s) => s.trim());
@@ -223,27 +223,7 @@ interface Clients {
 
 async function startClients(): Promise<Clients> {
   const file = path.join(here, 'subscriptions-clients.ts');
-  // The same loader flags (tsx) as this process, without any profiler flags.
-  const execArgv = process.execArgv.filter((a) => !/^--(cpu|heap)-prof/.test(a));
-  const child: ChildProcess = spawn(process.execPath, [...execArgv, file], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    if (child.connected) child.send({ type: 'exit' } satisfies Command);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  };
-  try {
-    await new Promise<void>((resolve, reject) => {
-      child.once('message', () => resolve());
-      child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`the clients process exited (${code}) before it was ready`)));
-    });
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+  const { child, pid, stop } = await startHelperProcess(file, { type: 'exit' } satisfies Command, 'the clients process');
   // One command at a time: each answer is the next message.
   let chain: Promise<unknown> = Promise.resolve();
   const ask = <T>(command: Command, answer: string): Promise<T> => {
@@ -265,7 +245,7 @@ async function startClients(): Promise<Clients> {
     return result;
   };
   return {
-    pid: child.pid!,
+    pid,
     connect: (url, query, clients) => ask({ type: 'connect', url, query, clients, concurrency: CONNECT_CONCURRENCY }, 'connected'),
     progress: () => ask({ type: 'progress' }, 'progress'),
     window: () => ask<unknown>({ type: 'window' }, 'window').then(() => undefined),
