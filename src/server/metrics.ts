@@ -98,10 +98,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     sync: {
       pageApplied(page) {
         for (const [type, n] of Object.entries(page.received)) items.inc({ type }, n);
-        for (const [key, n] of Object.entries(page.changes)) {
-          const [type, kind] = key.split(':') as [string, string];
-          changes.inc({ type, kind }, n);
-        }
+        for (const { type, kind, count } of page.changes) changes.inc({ type, kind }, count);
       },
       sessionEnded(outcome) {
         sessions.inc({ outcome });

@@ -39,10 +39,18 @@ export const SQL_TYPES: Record<ColumnKind, string> = {
 const q = (identifier: string) => `"${identifier}"`;
 const literal = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
+/** The columns a type's rows are found by: its conflict key, and the key of each lookup. */
+export function keyColumnsOf(type: ResourceType): readonly string[] {
+  return type === 'associated_contact' ? ['deal_id', 'contact_id'] : ['id'];
+}
+
+/** The key of `other_resources`. */
+export const OTHER_KEY_COLUMNS = ['type', 'id'] as const;
+
 function upsert(type: ResourceType, n: number, param: number): { ctes: string[]; events: string } {
   const table = q(TABLES[type]);
   const typed = COLUMNS[type].map(([name, kind]) => [name, SQL_TYPES[kind]] as const);
-  const keyed = type === 'associated_contact' ? ['deal_id', 'contact_id'] : ['id'];
+  const keyed = keyColumnsOf(type);
   const columns = [...(type === 'associated_contact' ? [] : [['id', 'bigint'] as const]), ...typed, ['revision', 'bigint'] as const, ['raw', 'jsonb'] as const];
   const names = columns.map(([name]) => q(name));
   const key = keyed.map(q).join(', ');
@@ -147,7 +155,7 @@ function clearFailed(n: number, param: number): { ctes: string[] } {
  * The statement for a page made of `parts`, taking one jsonb parameter per part, in order.
  * One statement is one transaction: data, change events and bookkeeping commit together.
  * It answers one row: how many change events it wrote, the newest `seq`, and the count per
- * `type:kind`.
+ * type and kind.
  */
 export function pageStatement(parts: readonly PagePart[]): string {
   const built = parts.map((part, i) => {
@@ -178,6 +186,6 @@ events AS (INSERT INTO "change_events" ("type", "resource_id", "kind", "revision
   RETURNING "seq", "type", "kind")
 SELECT count(*)::int AS events, max("seq")::text AS last_seq,
   CASE WHEN count(*) > 0 THEN pg_notify(${literal(CHANGE_CHANNEL)}, max("seq")::text) IS NULL END AS notified,
-  (SELECT COALESCE(json_object_agg(k, n), '{}') FROM (SELECT "type" || ':' || "kind" AS k, count(*)::int AS n FROM events GROUP BY 1) c) AS changes
+  (SELECT COALESCE(json_agg(c), '[]') FROM (SELECT "type", "kind", count(*)::int AS "count" FROM events GROUP BY 1, 2) c) AS changes
 FROM events`;
 }

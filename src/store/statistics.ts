@@ -7,6 +7,8 @@
 import type { PrismaClient } from '../db/client.ts';
 import { isResourceType, TABLES } from '../db/resource-types.ts';
 import type { Logger } from '../logger.ts';
+import { keyColumnsOf, OTHER_KEY_COLUMNS } from './page-sql.ts';
+import type { ChangeCount } from './store.ts';
 
 /** Options for {@link createStatisticsKeeper}. */
 export interface StatisticsOptions {
@@ -17,18 +19,15 @@ export interface StatisticsOptions {
 }
 
 export interface StatisticsKeeper {
-  /** Counts the changes of a committed page (`type:kind` → n); analyzes the tables they doubled. */
-  record(changes: Readonly<Record<string, number>>): void;
+  /** Counts the changes of a committed page; analyzes the tables they doubled. */
+  record(changes: readonly ChangeCount[]): void;
   /** Resolves once the analyses under way are done. */
   settled(): Promise<void>;
 }
 
-/** The table a change of `type` went to. */
-const tableOf = (type: string) => (isResourceType(type) ? TABLES[type] : 'other_resources');
-
-/** The columns a page's statement looks rows up by. */
-const keyColumns = (table: string) =>
-  table === TABLES.associated_contact ? '"deal_id", "contact_id"' : table === 'other_resources' ? '"type", "id"' : '"id"';
+/** The table a change of `type` went to, and the columns the page statement looks its rows up by. */
+const tableOf = (type: string) =>
+  isResourceType(type) ? { table: TABLES[type], keys: keyColumnsOf(type) } : { table: 'other_resources', keys: OTHER_KEY_COLUMNS };
 
 /**
  * The tables to analyze now: those whose rows inserted since their last analysis reach what
@@ -44,6 +43,7 @@ export function createStatisticsKeeper(options: StatisticsOptions): StatisticsKe
   const minRows = options.minRows ?? 500;
   const inserted = new Map<string, number>();
   const analyzedRows = new Map<string, number>();
+  const keysOf = new Map<string, readonly string[]>();
   const busy = new Set<string>();
   let analyses: Promise<void> = Promise.resolve();
 
@@ -60,7 +60,7 @@ export function createStatisticsKeeper(options: StatisticsOptions): StatisticsKe
         const started = performance.now();
         await prisma.$transaction([
           prisma.$executeRawUnsafe('SET LOCAL default_statistics_target = 1'),
-          prisma.$executeRawUnsafe(`ANALYZE "${table}" (${keyColumns(table)})`),
+          prisma.$executeRawUnsafe(`ANALYZE "${table}" (${keysOf.get(table)!.map((k) => `"${k}"`).join(', ')})`),
         ]);
         const [row] = await prisma.$queryRawUnsafe<Array<{ rows: number }>>(`SELECT reltuples::float8 AS rows FROM pg_class WHERE oid = '"${table}"'::regclass`);
         analyzedRows.set(table, Math.max(0, row?.rows ?? 0));
@@ -75,11 +75,11 @@ export function createStatisticsKeeper(options: StatisticsOptions): StatisticsKe
 
   return {
     record(changes) {
-      for (const [key, n] of Object.entries(changes)) {
-        const at = key.lastIndexOf(':');
-        if (key.slice(at + 1) !== 'CREATED') continue;
-        const table = tableOf(key.slice(0, at));
-        inserted.set(table, (inserted.get(table) ?? 0) + n);
+      for (const { type, kind, count } of changes) {
+        if (kind !== 'CREATED') continue;
+        const { table, keys } = tableOf(type);
+        keysOf.set(table, keys);
+        inserted.set(table, (inserted.get(table) ?? 0) + count);
       }
       for (const table of tablesToAnalyze(inserted, analyzedRows, minRows)) if (!busy.has(table)) analyze(table);
     },

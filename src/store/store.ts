@@ -7,13 +7,20 @@ import { planPage, type StoreItem } from './rows.ts';
 
 export type { StoreItem };
 
+/** How many changes of one kind a page made to one type (`type` as the stream names it). */
+export interface ChangeCount {
+  type: string;
+  kind: 'CREATED' | 'UPDATED' | 'DELETED';
+  count: number;
+}
+
 export interface PageResult {
   /** Change events written (real changes). */
   events: number;
   /** Newest change event `seq`, when any was written. */
   lastSeq: bigint | null;
-  /** Change events per `type:kind` (e.g. `deal:UPDATED`). */
-  changes: Record<string, number>;
+  /** Change events per type and kind. */
+  changes: ChangeCount[];
   /** Items that named no object (no usable id): nothing could be stored for them. */
   invalid: StoreItem[];
 }
@@ -80,8 +87,8 @@ export function preparePage(items: readonly StoreItem[], options: PageOptions = 
 
 /** Applies a prepared page in one statement (so one transaction); resolves once it has committed. */
 export async function applyPrepared(prisma: PrismaClient, page: PreparedPage): Promise<PageResult> {
-  if (page.sql === undefined) return { events: 0, lastSeq: null, changes: {}, invalid: page.invalid };
-  type Summary = { events: number; last_seq: string | null; changes: Record<string, number> };
+  if (page.sql === undefined) return { events: 0, lastSeq: null, changes: [], invalid: page.invalid };
+  type Summary = { events: number; last_seq: string | null; changes: ChangeCount[] };
   const [summary] = await prisma.$queryRawUnsafe<Summary[]>(page.sql, ...page.params);
   return {
     events: summary!.events,

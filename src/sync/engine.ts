@@ -4,12 +4,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { PrismaClient } from '../db/client.ts';
-import { holdLeanHeap } from '../heap.ts';
 import type { Logger } from '../logger.ts';
-import { applyPrepared, preparePage, type PreparedPage, type StoreItem } from '../store/store.ts';
+import { applyPrepared, preparePage, type ChangeCount, type PreparedPage, type StoreItem } from '../store/store.ts';
 import { createStatisticsKeeper } from '../store/statistics.ts';
 import { markIdleNoNews, markPhase, markSessionFinished, markSessionStarted, resolveDeviceUuid } from '../store/sync-state.ts';
 import { createSyncClient, FatalSyncError, TransientSyncError, type Page, type SyncClient, type SyncClientOptions, type WireItem } from './client.ts';
+import { holdLeanHeap } from './lean-heap.ts';
 import { createProgress, type Progress } from './progress.ts';
 
 /** Options for {@link createSyncEngine}. */
@@ -42,8 +42,8 @@ export interface SyncEngineOptions {
 
 /** What the engine reports as it goes (metrics); every hook is optional. */
 export interface SyncObserver {
-  /** A page committed: items received per type, real changes per `type:kind`. */
-  pageApplied?(page: { received: Record<string, number>; changes: Record<string, number> }): void;
+  /** A page committed: items received per type, real changes per type and kind. */
+  pageApplied?(page: { received: Record<string, number>; changes: readonly ChangeCount[] }): void;
   sessionEnded?(outcome: 'completed' | 'nothing_new' | 'interrupted' | 'failed'): void;
   /** A Sync API call is retried. */
   retried?(cause: string): void;
@@ -51,14 +51,25 @@ export interface SyncObserver {
   failed?(cause: string): void;
 }
 
-/** A fetched page, ready to write. */
+/** A fetched page, ready to write: its statement and what is told once it has committed (the
+ * payloads themselves are no longer needed, and can be collected while the page waits). */
 interface PageWrite {
-  /** As received (their ack keys are acked once the page has committed). */
-  items: Page['items'];
-  countLeft: Page['countLeft'];
-  storeItems: StoreItem[];
   prepared: PreparedPage;
+  ackKeys: string[];
+  /** Items received per type. */
+  received: Record<string, number>;
+  countLeft: Page['countLeft'];
 }
+
+/** The kind of a session's failure, for metrics: fatal, a transient cause (network, ...), database or internal. */
+function failureCause(error: unknown): string {
+  if (error instanceof FatalSyncError) return 'fatal';
+  if (error instanceof TransientSyncError) return error.reason;
+  return error instanceof Error && error.name.startsWith('Prisma') ? 'database' : 'internal';
+}
+
+/** Sessions announcing at least this many items are long: logged at info, a progress bar, a lean heap. */
+const LONG_SESSION_ITEMS = 1000;
 
 export interface SessionSummary {
   /** False when the server had nothing new (204 at start). */
@@ -159,10 +170,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     const progress = createProgress({
       total: start.totalCount,
       intervalMs: options.progressIntervalMs ?? 5000,
-      bar: options.progressBar ?? false,
+      bar: (options.progressBar ?? false) && start.totalCount >= LONG_SESSION_ITEMS,
       logger: log,
     });
-    const big = start.totalCount >= 1000;
+    const big = start.totalCount >= LONG_SESSION_ITEMS;
     log[big ? 'info' : 'debug']({ session: start.id, totalCount: start.totalCount, pages: start.pages }, 'sync session started');
 
     // The next page is fetched, and its statement built, while the current one is written:
@@ -189,7 +200,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         }
         next = fetchNext();
         summary.events += await writePage(api, page, progress);
-        summary.items += page.items.length;
+        summary.items += page.ackKeys.length;
         summary.pages += 1;
       }
       // Every committed page is acked before the session ends (or the process stops).
@@ -223,28 +234,24 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       failedObjects: page.failedObjects,
       clearFailedObjects: failedPending,
     });
-    return { items: page.items, countLeft: page.countLeft, storeItems: items, prepared };
+    const received: Record<string, number> = {};
+    for (const item of items) received[item.type] = (received[item.type] ?? 0) + 1;
+    return { prepared, ackKeys: page.items.map((item) => item.meta.sync.ack_key), received, countLeft: page.countLeft };
   }
 
   async function writePage(api: SyncClient, page: PageWrite, progress: Progress): Promise<number> {
-    const items = page.storeItems;
     const result = await applyPrepared(prisma, page.prepared);
     statistics.record(result.changes);
-    if (options.observer?.pageApplied) {
-      const received: Record<string, number> = {};
-      for (const item of items) received[item.type] = (received[item.type] ?? 0) + 1;
-      options.observer.pageApplied({ received, changes: result.changes });
-    }
+    options.observer?.pageApplied?.({ received: page.received, changes: result.changes });
     for (const item of result.invalid) log.error({ type: item.type, data: item.data }, 'an item names no object; it cannot be stored');
     // Acked only now that the page has committed: a crash before this means redelivery, never
     // loss. The ack goes out while the next page is written; acks stay in order, and the
     // session waits for the last one before it ends.
-    const keys = page.items.map((item) => item.meta.sync.ack_key);
     const previous = acking;
-    acking = previous.then(() => api.ack(keys));
+    acking = previous.then(() => api.ack(page.ackKeys));
     acking.catch(() => undefined);
     await previous;
-    progress.add(items.length, page.countLeft);
+    progress.add(page.ackKeys.length, page.countLeft);
     return result.events;
   }
 
@@ -256,7 +263,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   async function failed(device: string, error: unknown): Promise<void> {
     const message = error instanceof Error ? error.message : String(error);
     options.observer?.sessionEnded?.('failed');
-    options.observer?.failed?.(error instanceof FatalSyncError ? 'fatal' : error instanceof TransientSyncError ? error.reason : String((error as Error).name).startsWith('Prisma') ? 'database' : 'internal');
+    options.observer?.failed?.(failureCause(error));
     await markPhase(prisma, device, 'error', message).catch((e: unknown) => log.error({ err: e }, 'could not record the sync error'));
   }
 

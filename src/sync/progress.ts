@@ -47,14 +47,12 @@ export function createProgress(options: ProgressOptions): Progress {
     return done === 0 || seconds <= 0 ? null : done / seconds;
   };
   const line = () => formatProgress(done, options.total, rate(), left);
-  // Only worth a bar when there is a real initial sync to watch.
-  const bar =
-    options.bar && options.total >= 1000
-      ? new cliProgress.SingleBar(
-          { format: 'sync [{bar}] {percentage}% | {value}/{total} items | {rate} items/s | ETA {eta_formatted}', stream: process.stderr, hideCursor: true, etaBuffer: 50 },
-          cliProgress.Presets.shades_classic,
-        )
-      : undefined;
+  const bar = options.bar
+    ? new cliProgress.SingleBar(
+        { format: 'sync [{bar}] {percentage}% | {value}/{total} items | {rate} items/s | ETA {eta_formatted}', stream: process.stderr, hideCursor: true, etaBuffer: 50 },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
   bar?.start(options.total, 0, { rate: 0 });
   return {
     add(items, countLeft) {

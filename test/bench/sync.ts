@@ -24,7 +24,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../src/db/database.ts';
-import { HEAP_GROWING_PERCENT } from '../../src/heap.ts';
+import { HEAP_GROWING_PERCENT } from '../../src/sync/lean-heap.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/db/embedded-postgres.ts';
 import { applyMigrations } from '../../src/db/migrations.ts';
 import { RESOURCE_TYPES, TABLES, type ResourceType } from '../../src/db/resource-types.ts';
