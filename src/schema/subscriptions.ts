@@ -80,7 +80,10 @@ async function loadNode(ctx: Context, name: ModelName, query: object, event: Cha
   if (!rows) {
     const ids = batch.filter((e) => modelOf(e.type) === name).map((e) => e.resourceId);
     const delegate = ctx.prisma[delegateOf(name)] as unknown as { findMany(args: object): Promise<Array<{ id: bigint }>> };
-    rows = delegate.findMany({ ...query, where: { id: { in: ids } } }).then((list) => new Map(list.map((row) => [String(row.id), row])));
+    // The rows are matched to events by id, which the client's selection need not include.
+    const select = (query as { select?: object }).select;
+    const args = select ? { ...query, select: { ...select, id: true } } : query;
+    rows = delegate.findMany({ ...args, where: { id: { in: ids } } }).then((list) => new Map(list.map((row) => [String(row.id), row])));
     memo.set(key, rows);
   }
   const row = (await rows).get(String(event.resourceId));

@@ -42,3 +42,12 @@ it('delivers changes of every type through `changes`, with the node as stored', 
   ]);
   sub.stop();
 });
+
+it('delivers an associated contact with just the fields asked for', async () => {
+  const sub = collect(g.client(), `subscription { associatedContactChanged { kind node { role } } }`);
+  await new Promise((r) => setTimeout(r, 200));
+  g.sim.changes([{ op: 'create', type: 'associated_contact', data: { role: 'decision maker' } }]);
+  const [first] = await sub.waitFor(1);
+  expect(first.associatedContactChanged).toEqual({ kind: 'CREATED', node: { role: 'decision maker' } });
+  sub.stop();
+});
