@@ -8,6 +8,7 @@ import type { PrismaClient } from '../db/client.ts';
 import { delegateNameOf, isResourceType, modelNameOf, type ResourceType } from '../db/resource-types.ts';
 import type { Logger } from '../logger.ts';
 import { CHANGE_CHANNEL } from '../store/page-sql.ts';
+import { newestChangeSeq } from './change-log.ts';
 
 export type ChangeKind = 'CREATED' | 'UPDATED' | 'DELETED';
 
@@ -175,8 +176,7 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
       return position;
     },
     async start() {
-      const newest = await prisma.changeEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true } });
-      position = newest?.seq ?? 0n;
+      position = await newestChangeSeq(prisma);
       await connect();
       poller = setInterval(() => void catchUp(), options.pollIntervalMs ?? 5000);
       poller.unref();

@@ -2,6 +2,7 @@
 // counts per type, changes per minute, and the cursor of the latest change. Each is one SQL
 // statement, whatever the number of types or minutes.
 import { RESOURCE_TYPES, TABLES, type ResourceType } from '../db/resource-types.ts';
+import { newestChangeSeq } from '../events/change-log.ts';
 import { builder } from './builder.ts';
 import { ResourceTypeEnum } from './subscriptions.ts';
 
@@ -89,9 +90,6 @@ builder.queryField('latestChangeCursor', (t) =>
   t.string({
     description:
       'The cursor of the latest change committed so far ("0" when there is none): subscribe to `changes(after: …)` with it to get every change from now on, even across a reconnect before the first event arrives.',
-    resolve: async (_root, _args, ctx) => {
-      const [row] = await ctx.prisma.$queryRaw<Array<{ seq: string }>>`SELECT coalesce(max(seq), 0)::text AS seq FROM change_events`;
-      return row?.seq ?? '0';
-    },
+    resolve: async (_root, _args, ctx) => String(await newestChangeSeq(ctx.prisma)),
   }),
 );

@@ -1,5 +1,5 @@
 // Whole answers to queries, kept until the mirror changes. The mirror only changes through the
-// sync, which writes a change event with every change it commits, so the newest event's `seq` is
+// sync, which writes a change event with every change it commits, so the newest change's `seq` is
 // the mirror's version: an answer is filed under the version read before it was computed, and
 // a request only finds answers filed under the version it reads itself. Nothing is ever served
 // from before the newest commit, in this process or any other writing to the same database.
@@ -11,6 +11,7 @@ import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import { Counter, type Registry } from 'prom-client';
 import type { PrismaClient } from '../db/client.ts';
+import { newestChangeSeq } from '../events/change-log.ts';
 
 /** Fields whose answer changes without a change event: a query with one is never cached. */
 const UNCACHED_FIELDS = ['Query.syncStatus', 'Query.changeHistory', 'Query.latestChangeCursor'] as const;
@@ -29,21 +30,10 @@ export interface ResponseCacheOptions {
 
 /**
  * Reads the mirror's version; the requests that ask before a read is sent share it (one query
- * per burst of requests), and none gets a read sent before it asked. `onNewer` hears of each
- * version newer than the ones read before.
+ * per burst of requests), and none gets a read sent before it asked.
  */
-function createVersionReader(prisma: PrismaClient, onNewer: (version: string) => void): () => Promise<string> {
+function batchedReads(read: () => Promise<string>): () => Promise<string> {
   let next: Promise<string> | undefined;
-  let newest = -1n;
-  const read = async () => {
-    const [row] = await prisma.$queryRawUnsafe<Array<{ version: string }>>('SELECT coalesce(max(seq), 0)::text AS version FROM change_events');
-    if (!row) return UNKNOWN;
-    if (BigInt(row.version) > newest) {
-      newest = BigInt(row.version);
-      onNewer(row.version);
-    }
-    return row.version;
-  };
   return () =>
     (next ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
       next = undefined;
@@ -68,11 +58,15 @@ export function useMirrorResponseCache(options: ResponseCacheOptions): Plugin {
         registers: [options.metrics],
       })
     : undefined;
-  // Answers of older versions are never looked up again.
-  let current = UNKNOWN;
-  const version = createVersionReader(options.prisma, (newer) => {
-    current = newer;
-    answers.clear();
+  // The newest version read; answers of older ones are never looked up again.
+  let newest = -1n;
+  const version = batchedReads(async () => {
+    const seq = await newestChangeSeq(options.prisma);
+    if (seq > newest) {
+      newest = seq;
+      answers.clear();
+    }
+    return String(seq);
   });
   const cache: Cache = {
     get(key) {
@@ -81,8 +75,8 @@ export function useMirrorResponseCache(options: ResponseCacheOptions): Plugin {
       return answer;
     },
     set(key, answer) {
-      // Computed under an older version (a newer one was read meanwhile), or an unknown one.
-      if (versionOf(key) === current && current !== UNKNOWN) answers.set(key, answer);
+      // Not when computed under an older version (a newer one was read meanwhile), or an unknown one.
+      if (versionOf(key) === String(newest)) answers.set(key, answer);
     },
     // The API has no mutations; a commit changes the version instead.
     invalidate() {},

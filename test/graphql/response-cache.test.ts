@@ -22,7 +22,7 @@ async function run(query: string) {
   return { data: body.data, statements };
 }
 
-const onlyVersionRead = (sql: string[]) => sql.length === 1 && /max\(seq\)/.test(sql[0]!);
+const onlyVersionRead = (sql: string[]) => sql.length === 1 && /max\("seq"\)/.test(sql[0]!);
 
 it('answers a repeated query from memory: only the version of the mirror is read', async () => {
   const first = await run(DEALS);

@@ -24,3 +24,22 @@ it('prunes old events and refuses a cursor from before them', async () => {
   expect(BigInt(first.changes.cursor)).toBeGreaterThan(oldest.seq + 10n);
   fine.stop();
 });
+
+it('still gives the newest cursor once every event is pruned, and a subscription from it works', async () => {
+  const prisma = g.app.database.prisma;
+  const newest = (await prisma.changeEvent.findFirst({ orderBy: { seq: 'desc' } }))!;
+  await prisma.changeEvent.updateMany({ data: { occurredAt: new Date(Date.now() - 8 * 86_400_000) } });
+  await pruneChangeEvents(prisma, 7 * 86_400_000);
+  expect(await prisma.changeEvent.count()).toBe(0);
+
+  const res = await fetch(`${g.app.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ latestChangeCursor }' }) });
+  const cursor = ((await res.json()) as { data: { latestChangeCursor: string } }).data.latestChangeCursor;
+  expect(cursor).toBe(String(newest.seq));
+
+  const sub = collect(g.client(), `subscription($after: String) { changes(after: $after) { cursor baseId } }`, { after: cursor });
+  await new Promise((r) => setTimeout(r, 200));
+  const [made] = g.sim.changes([{ op: 'create', type: 'lead', data: { first_name: 'After the quiet' } }]);
+  const [first] = await sub.waitFor(1);
+  expect(first.changes.baseId).toBe(made!.id);
+  sub.stop();
+});
