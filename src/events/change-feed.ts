@@ -132,7 +132,9 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
         for (;;) {
           const rows = await readRows(position, undefined, batchSize);
           if (rows.length === 0) break;
-          const events = await withNodes(rows);
+          // With nobody listening (no subscriber in this process), no object is loaded: a sync
+          // would otherwise have every row it writes read back by each gateway process.
+          const events = listeners.size ? await withNodes(rows) : [];
           position = rows[rows.length - 1]!.seq;
           if (events.length) for (const listener of [...listeners]) listener(events);
           if (rows.length < batchSize) break;

@@ -5,6 +5,7 @@
 // else waits for it.
 import { GraphQLError, Kind, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { abortable, waitUnlessAborted } from '../events/abortable.ts';
+import { cursorOf } from '../events/change-stream.ts';
 
 type Result = ExecutionResult;
 type Source = AsyncIterableIterator<Result> | AsyncGenerator<Result>;
@@ -53,9 +54,9 @@ export function replays(args: ExecutionArgs): boolean {
 }
 
 /** The cursor of the event a result was executed for: subscriptions record it in the context. */
-const cursorOf = (args: ExecutionArgs): string | undefined => {
+const cursorOfResult = (args: ExecutionArgs): string | undefined => {
   const seq = (args.contextValue as { currentSeq?: bigint } | undefined)?.currentSeq;
-  return seq === undefined ? undefined : seq.toString();
+  return seq === undefined ? undefined : cursorOf({ seq });
 };
 
 export interface SharedSubscriptions {
@@ -78,16 +79,19 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
     void (async () => {
       try {
         for await (const result of shared.source) {
-          const cursor = cursorOf(args);
+          const cursor = cursorOfResult(args);
           for (const consumer of shared.consumers) {
             if (consumer.ended) continue;
             if (consumer.queue.length >= options.bufferLimit) {
-              // Cut off: what it did not read is dropped, and the error names the last cursor it got.
+              // Cut off: what it did not read is dropped, and the error names where to resume: after
+              // the last cursor it got, or, having got none, just before the first it missed.
+              const first = consumer.cursors[0];
+              const resumeAfter = consumer.delivered ?? (first === undefined ? undefined : String(BigInt(first) - 1n));
               consumer.queue.length = 0;
               consumer.cursors.length = 0;
-              const resume = consumer.delivered === undefined ? 'subscribe again' : `subscribe again with after: "${consumer.delivered}" to resume`;
+              const resume = resumeAfter === undefined ? 'subscribe again' : `subscribe again with after: "${resumeAfter}" to resume`;
               consumer.ended = new GraphQLError(`this subscriber fell more than ${options.bufferLimit} events behind and was cut off; ${resume}`, {
-                extensions: { code: 'SUBSCRIBER_TOO_SLOW', resumeAfter: consumer.delivered ?? null },
+                extensions: { code: 'SUBSCRIBER_TOO_SLOW', resumeAfter: resumeAfter ?? null },
               });
             } else {
               consumer.queue.push(result);

@@ -83,6 +83,32 @@ it('cuts off a subscriber of a shared execution that stopped reading, not the ot
   await fast.return(undefined);
 });
 
+it('gives a shared subscriber cut off before reading anything the cursor that misses nothing', async () => {
+  const shared = createSharedSubscriptions({ bufferLimit: 2 });
+  const args = { schema: undefined as never, document: parse('subscription { y }'), contextValue: {} as { currentSeq?: bigint } };
+  let push: (r: ExecutionResult) => void = () => {};
+  const source = (async function* () {
+    for (let seq = 41n; ; seq++) {
+      const result = await new Promise<ExecutionResult>((resolve) => (push = resolve));
+      args.contextValue.currentSeq = seq;
+      yield result;
+    }
+  })();
+  const idle = (await shared.subscribe(args, () => source)) as AsyncGenerator<ExecutionResult>;
+  const reader = (await shared.subscribe(args, () => source)) as AsyncGenerator<ExecutionResult>;
+  const seen: unknown[] = [];
+  void (async () => {
+    for await (const result of reader) seen.push(result.data);
+  })();
+  for (let i = 0; i < 3; i++) {
+    push({ data: { y: i } });
+    await eventually(() => seen.length === i + 1);
+  }
+  // Its first missed event was seq 41: resuming after 40 misses nothing.
+  await expect(idle.next()).rejects.toThrow('subscribe again with after: "40" to resume');
+  await reader.return(undefined);
+});
+
 it('ends an idle subscription at once when the client leaves, releasing its listener', async () => {
   const stream = changeStream({ feed, accept: () => true, bufferLimit: 5 });
   const pending = stream.next();
