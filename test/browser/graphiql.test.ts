@@ -7,18 +7,19 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_TOKEN } from '../../src/simulator/index.ts';
 import { ARTIFACTS, describeInBrowser, launchBrowser } from '../fixtures/browser.ts';
-import { runCli } from '../fixtures/cli.ts';
+import { runCli, type CliProcess } from '../fixtures/cli.ts';
 
 describeInBrowser('GraphiQL', () => {
   let dataDir = '';
   let url = '';
   let simulator = '';
+  let gateway: CliProcess | undefined;
   let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'bsg-graphiql-'));
-    const gateway = runCli(['start'], { DATA_DIR: dataDir, PORT: '0', SIMULATOR_PORT: '0', SIMULATOR_OBJECTS: '500', SIMULATOR_ACTIVITY: '0' });
+    gateway = runCli(['start'], { DATA_DIR: dataDir, PORT: '0', SIMULATOR_PORT: '0', SIMULATOR_OBJECTS: '500', SIMULATOR_ACTIVITY: '0' });
     simulator = String((await gateway.waitFor((l) => typeof l.simulator === 'string')).simulator);
     url = String((await gateway.waitFor((l) => String(l.msg).startsWith('gateway ready'))).url);
     await gateway.waitFor((l) => String(l.msg).startsWith('sync session finished'));
@@ -27,6 +28,8 @@ describeInBrowser('GraphiQL', () => {
   });
   afterAll(async () => {
     await browser?.close();
+    // Stopped (its embedded Postgres with it) before its data goes.
+    await gateway?.stop();
     await rm(dataDir, { recursive: true, force: true });
   });
 

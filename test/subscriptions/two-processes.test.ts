@@ -1,7 +1,7 @@
 // Two server processes on one database: a subscriber on the one that does not sync gets every event.
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it, onTestFinished } from 'vitest';
 import { runCli } from '../fixtures/cli.ts';
 import { collect, useGateway } from '../fixtures/gateway.ts';
 
@@ -11,7 +11,7 @@ it('fans events out through Postgres to a process that does not sync', async () 
   const other = runCli(['serve', '--no-sync'], { DATABASE_URL: g.db.url, PORT: '0' });
   const ready = (await other.waitFor((l) => String(l.msg).startsWith('gateway ready'))) as { url: string };
   const client = createClient({ url: `${ready.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
-  afterAll(() => client.dispose());
+  onTestFinished(() => client.dispose());
 
   const sub = collect(client, `subscription { changes(types: [DEAL, LEAD]) { kind type baseId } }`);
   await new Promise((r) => setTimeout(r, 500));
