@@ -140,7 +140,7 @@ export class ConfigError extends Error {
 }
 
 /** Whether an address only accepts connections from this machine. */
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 

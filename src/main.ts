@@ -7,7 +7,7 @@ import { openDatabase } from './db/database.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createSimulator, DEMO_TOKEN } from './simulator/index.ts';
 import { formatStatus } from './status.ts';
-import { loadSyncStatus } from './store/sync-state.ts';
+import { loadFailedObjects, loadSyncStatus } from './store/sync-state.ts';
 import { createSyncEngine } from './sync/engine.ts';
 import { USER_AGENT, VERSION } from './version.ts';
 
@@ -120,7 +120,7 @@ program
       const database = await openDatabase({ config, logger: logger.child({}, { level: 'warn' }), migrate: false, attach: true });
       try {
         const status = await loadSyncStatus(database.prisma);
-        const failed = await database.prisma.failedObject.findMany({ orderBy: { firstReportedAt: 'asc' }, take: 20 });
+        const failed = await loadFailedObjects(database.prisma);
         process.stdout.write(opts.json ? `${JSON.stringify({ ...status, failedObjects: failed }, bigintsAsStrings, 2)}\n` : formatStatus(status, failed));
       } finally {
         await database.close();

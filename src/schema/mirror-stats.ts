@@ -4,7 +4,7 @@
 import { RESOURCE_TYPES, TABLES, type ResourceType } from '../db/resource-types.ts';
 import { newestChangeSeq } from '../events/change-log.ts';
 import { builder } from './builder.ts';
-import { ResourceTypeEnum } from './subscriptions.ts';
+import { ResourceTypeEnum } from './resource-type-enum.ts';
 
 interface TypeCountShape {
   type: ResourceType;
@@ -45,7 +45,7 @@ const COUNTS_SQL = RESOURCE_TYPES.map(
 ).join('\nUNION ALL\n');
 
 /** Minutes of history `changeHistory` serves at most (one day). */
-export const MAX_HISTORY_MINUTES = 1440;
+const MAX_HISTORY_MINUTES = 1440;
 
 builder.queryField('mirrorCounts', (t) =>
   t.field({

@@ -11,8 +11,8 @@ import { FILTER_INPUTS, OrderDirection, whereToPrisma, type FilterKind, type Whe
 export type ModelName = keyof PrismaTypes & string;
 
 /** Largest page a connection serves; larger requests get an error rather than a silent cut. */
-export const MAX_PAGE_SIZE = 100;
-export const DEFAULT_PAGE_SIZE = 20;
+const MAX_PAGE_SIZE = 100;
+const DEFAULT_PAGE_SIZE = 20;
 
 /** Page sizes for every connection: `first`/`last` default 20, at most 100. */
 export const pageSize = {
@@ -61,7 +61,7 @@ const POLYMORPHIC: Record<string, string> = { lead: 'lead', contact: 'contact', 
 
 const upperSnake = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 
-export interface ModelField {
+interface ModelField {
   name: string;
   type: string;
   kind: string;
@@ -167,14 +167,14 @@ function orderInput(name: ModelName) {
 }
 
 /** The Prisma `where` of a query: the GraphQL filter, and live objects only unless asked. */
-export function queryWhere(name: ModelName, where: WhereInput | null | undefined, includeDeleted: boolean | null | undefined) {
+function queryWhere(name: ModelName, where: WhereInput | null | undefined, includeDeleted: boolean | null | undefined) {
   const filter = whereToPrisma(where, whereShape(name));
   if (includeDeleted) return filter;
   return Object.keys(filter).length ? { AND: [filter, { deletedAt: null }] } : { deletedAt: null };
 }
 
 /** Ordering with the key last, so that equal values never make cursors skip or repeat. */
-export function queryOrder(name: ModelName, orderBy: ReadonlyArray<{ field: string; direction: 'ASC' | 'DESC' }> | null | undefined) {
+function queryOrder(name: ModelName, orderBy: ReadonlyArray<{ field: string; direction: 'ASC' | 'DESC' }> | null | undefined) {
   const key = hasKey(name) === 'id' ? [{ id: 'asc' }] : [{ dealId: 'asc' }, { contactId: 'asc' }];
   // Prisma takes `nulls` only for optional columns; required ones (the id, revision, syncedAt) sort plainly.
   const required = new Set(modelFields(name).filter((f) => f.isRequired).map((f) => f.name));

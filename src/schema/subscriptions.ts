@@ -11,12 +11,14 @@ import { changeStream, cursorOf, parseCursor } from '../events/change-stream.ts'
 import { builder, type Context } from './builder.ts';
 import { whereShape, whereInput, RESOURCES, type ModelName } from './resources.ts';
 import { whereToPrisma, type WhereInput } from './filters.ts';
-import { loadSyncStatus, SyncStatus } from './sync-status.ts';
+import { loadSyncStatus } from '../store/sync-state.ts';
+import { SyncStatus } from './sync-status.ts';
 import { matchesRow } from './where-match.ts';
+import { ResourceTypeEnum } from './resource-type-enum.ts';
 
 const DEFAULT_BUFFER = 1000;
 
-export const ChangeKind = builder.enumType('ChangeKind', {
+const ChangeKind = builder.enumType('ChangeKind', {
   description: 'What a change did to an object, as decided by the mirror (not by the upstream hint).',
   values: {
     CREATED: { description: 'The object appeared (or came back after a delete).' },
@@ -25,14 +27,8 @@ export const ChangeKind = builder.enumType('ChangeKind', {
   },
 });
 
-const upperSnake = (type: string) => type.toUpperCase();
 const modelOf = (type: ResourceType) => modelNameOf(type) as ModelName;
 const delegateOf = (name: ModelName) => delegateNameOf(name) as keyof Context['prisma'];
-
-export const ResourceTypeEnum = builder.enumType('ResourceType', {
-  description: 'A Base resource type with a table in the mirror.',
-  values: Object.fromEntries(RESOURCE_TYPES.map((type) => [upperSnake(type), { value: type }])) as Record<string, { value: ResourceType }>,
-});
 
 function feedOf(ctx: Context) {
   if (!ctx.changes) throw new GraphQLError('subscriptions are not available on this server', { extensions: { code: 'UNAVAILABLE' } });

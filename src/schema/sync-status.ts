@@ -1,10 +1,8 @@
 // syncStatus: what the syncer is doing and how far it got, from sync_state and failed_objects.
-import { loadSyncStatus, type SyncStatusShape } from '../store/sync-state.ts';
+import { loadFailedObjects, loadSyncStatus, type SyncStatusShape } from '../store/sync-state.ts';
 import { builder } from './builder.ts';
 
-export { loadSyncStatus };
-
-export const SyncPhase = builder.enumType('SyncPhase', {
+const SyncPhase = builder.enumType('SyncPhase', {
   description: 'What the sync engine is doing.',
   values: {
     IDLE: { value: 'idle', description: 'Up to date; waiting for the next session.' },
@@ -64,8 +62,7 @@ export const SyncStatus = builder.objectRef<SyncStatusShape>('SyncStatus').imple
     failedObjects: t.field({
       type: [FailedObject],
       args: { first: t.arg.int({ required: false, defaultValue: 20 }) },
-      resolve: (_s, args, ctx) =>
-        ctx.prisma.failedObject.findMany({ orderBy: { firstReportedAt: 'asc' }, take: Math.min(Math.max(args.first ?? 20, 0), 100) }),
+      resolve: (_s, args, ctx) => loadFailedObjects(ctx.prisma, args.first ?? 20),
     }),
   }),
 });

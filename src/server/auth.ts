@@ -19,7 +19,7 @@ export function createApiKeyCheck(keys: readonly string[]): (authorization: stri
 }
 
 /** The GraphQL error body of a refused request. */
-export const UNAUTHORIZED_BODY = JSON.stringify({
+const UNAUTHORIZED_BODY = JSON.stringify({
   errors: [{ message: 'Missing or invalid API key: send Authorization: Bearer <key>', extensions: { code: 'UNAUTHENTICATED' } }],
 });
 

@@ -98,7 +98,23 @@ export function createGraphQL(options: GraphQLOptions): GraphQLServer {
               registry: options.metrics,
               // Served by the gateway's own /metrics with the sync's metrics.
               endpoint: false,
-              metrics: { graphql_yoga_http_duration: true, graphql_envelop_request_duration: true, graphql_envelop_error_result: true },
+              // The plugin turns on a dozen series unless told otherwise (one walks every query
+              // document for deprecated fields): only these three, each cheap per request.
+              metrics: {
+                graphql_yoga_http_duration: true,
+                graphql_envelop_request_duration: true,
+                graphql_envelop_error_result: true,
+                graphql_envelop_deprecated_field: false,
+                graphql_envelop_request: false,
+                graphql_envelop_request_time_summary: false,
+                graphql_envelop_phase_parse: false,
+                graphql_envelop_phase_validate: false,
+                graphql_envelop_phase_context: false,
+                graphql_envelop_phase_execute: false,
+                graphql_envelop_phase_subscribe: false,
+                graphql_envelop_schema_change: false,
+                graphql_envelop_execute_resolver: false,
+              },
             }),
           ]
         : []),

@@ -36,7 +36,7 @@ interface Shared {
  * Whether the subscription replays from a cursor (`after`): such a subscriber needs every
  * event from its cursor, so it cannot join an execution already under way.
  */
-export function replays(args: ExecutionArgs): boolean {
+function replays(args: ExecutionArgs): boolean {
   for (const definition of args.document.definitions) {
     if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
     for (const selection of definition.selectionSet.selections) {

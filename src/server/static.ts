@@ -19,7 +19,7 @@ const GRAPHQL_WS_DIR = path.dirname(require.resolve('graphql-ws'));
  * The page's Content-Security-Policy: everything from this origin only, no inline script or
  * style, GraphQL over fetch and WebSockets to this host.
  */
-export const STATUS_PAGE_CSP = [
+const STATUS_PAGE_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",

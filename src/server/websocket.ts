@@ -75,10 +75,9 @@ export function attachWebSockets(options: WebSocketOptions): WebSockets {
     get executions() {
       return shared.executions;
     },
-    async close() {
-      for (const client of wss.clients) client.close(1001, 'server shutting down');
+    // graphql-ws closes every client (1001) and the WebSocket server.
+    close: async () => {
       await server.dispose();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
 }

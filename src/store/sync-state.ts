@@ -87,3 +87,8 @@ export async function loadSyncStatus(prisma: PrismaClient): Promise<SyncStatusSh
   return { ...state, failedObjectsPending };
 }
 
+
+/** The objects Base could not read that have not arrived since, oldest report first (at most `first`, 0 to 100). */
+export function loadFailedObjects(prisma: PrismaClient, first = 20) {
+  return prisma.failedObject.findMany({ orderBy: { firstReportedAt: 'asc' }, take: Math.min(Math.max(first, 0), 100) });
+}
