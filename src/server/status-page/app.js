@@ -280,7 +280,7 @@ function setCount(cell, value, first) {
 
 let countsTimer = null;
 
-/** Refreshes the counts at most once a second while changes arrive. */
+/** Refreshes the counts at most every 5 s while changes arrive: each refresh counts every table. */
 function scheduleCounts() {
   if (countsTimer) return;
   const mine = session;
@@ -293,7 +293,7 @@ function scheduleCounts() {
     } finally {
       countsTimer = null;
     }
-  }, 1000);
+  }, 5000);
 }
 
 // ---------------------------------------------------------------- live feed

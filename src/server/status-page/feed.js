@@ -100,30 +100,8 @@ export function createFeed(options) {
   };
 }
 
-const TYPE_LABELS = {
-  USER: 'User',
-  LEAD: 'Lead',
-  CONTACT: 'Contact',
-  DEAL: 'Deal',
-  PIPELINE: 'Pipeline',
-  STAGE: 'Stage',
-  SOURCE: 'Source',
-  LEAD_SOURCE: 'Lead source',
-  DEAL_SOURCE: 'Deal source',
-  LOSS_REASON: 'Loss reason',
-  TAG: 'Tag',
-  NOTE: 'Note',
-  TASK: 'Task',
-  ASSOCIATED_CONTACT: 'Associated contact',
-  PRODUCT: 'Product',
-  ORDER: 'Order',
-  LINE_ITEM: 'Line item',
-  CALL: 'Call',
-};
-
 /** "LEAD_SOURCE" → "Lead source" (any type, known or not). */
 export function typeLabel(type) {
-  if (Object.hasOwn(TYPE_LABELS, type)) return TYPE_LABELS[type];
   const words = String(type).toLowerCase().replaceAll('_', ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
