@@ -2,7 +2,14 @@
 // a signal), helper processes, and readings of CPU and memory from /proc. Not a benchmark itself
 // (see index.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startEmbeddedPostgres } from '../../src/db/embedded-postgres.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { dropDatabase, recreateDatabase } from '../fixtures/postgres-admin.ts';
 
 /** Steps undone in reverse order when the run ends. */
 export type Cleanups = Array<() => Promise<unknown>>;
@@ -34,6 +41,42 @@ export async function runBench(name: string, run: (cleanups: Cleanups) => Promis
     await cleanup();
   }
   process.exit(exitCode);
+}
+
+/** The Postgres server of a benchmark run. */
+export interface BenchPostgres {
+  /** Embedded in a temporary folder (else the server of BENCH_DATABASE_URL). */
+  embedded: boolean;
+  /** The URL of the server's `postgres` database (for administration). */
+  adminUrl: string;
+  /** A new empty database on it (a unique name on a shared server), dropped with the run's cleanups. */
+  createDatabase(name: string): Promise<string>;
+}
+
+/** Starts an embedded Postgres in a temporary folder, or uses the server of BENCH_DATABASE_URL. */
+export async function benchPostgres(cleanups: Cleanups, bench: string): Promise<BenchPostgres> {
+  let adminUrl = process.env.BENCH_DATABASE_URL;
+  const embedded = !adminUrl;
+  if (!adminUrl) {
+    const dir = await mkdtemp(path.join(tmpdir(), `bsg-bench-${bench}-`));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const server = await startEmbeddedPostgres({ dataDir: path.join(dir, 'postgres'), database: 'postgres', logger: silentLogger() });
+    cleanups.push(() => server.stop());
+    adminUrl = server.url;
+  }
+  const admin = adminUrl;
+  // On a shared server, names of their own: several runs may share it.
+  const suffix = embedded ? '' : `_${randomBytes(4).toString('hex')}`;
+  return {
+    embedded,
+    adminUrl: admin,
+    async createDatabase(name) {
+      const url = await recreateDatabase(admin, `${name}${suffix}`);
+      // An embedded server goes with its folder.
+      if (!embedded) cleanups.push(() => dropDatabase(admin, `${name}${suffix}`));
+      return url;
+    },
+  };
 }
 
 /** A helper process of a benchmark (a load generator, clients), talking over IPC. */

@@ -24,11 +24,10 @@
 //   BENCH_DATABASE_URL=postgresql://…  use that server instead of an embedded one
 //
 // The last line printed is one JSON object.
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
@@ -36,14 +35,12 @@ import pg from 'pg';
 import { startApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/database.ts';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/db/embedded-postgres.ts';
 import { applyMigrations } from '../../src/db/migrations.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { createSimulator, DEMO_TOKEN } from '../../src/simulator/index.ts';
 import { createSyncEngine, type SessionSummary } from '../../src/sync/engine.ts';
-import { dropDatabase, recreateDatabase } from '../fixtures/postgres-admin.ts';
 import type { LoadJob, LoadResult } from './query-load.ts';
-import { machineBusySeconds, mb, processCpuSeconds, round, runBench, startHelperProcess, type Cleanups } from './harness.ts';
+import { benchPostgres, machineBusySeconds, mb, processCpuSeconds, round, runBench, startHelperProcess, type Cleanups } from './harness.ts';
 
 const TOTAL = Number(process.env.QUERY_BENCH_TOTAL ?? 100_000);
 const SECONDS = Number(process.env.QUERY_BENCH_SECONDS ?? 10);
@@ -430,20 +427,8 @@ async function run(cleanups: Cleanups): Promise<number> {
 
   // Postgres: embedded in a temporary folder, or a throwaway database on the given server.
   let t = performance.now();
-  let databaseUrl: string;
-  let embedded: EmbeddedPostgresHandle | undefined;
-  const adminUrl = process.env.BENCH_DATABASE_URL;
-  if (adminUrl) {
-    const name = `bench_query_${randomBytes(4).toString('hex')}`;
-    databaseUrl = await recreateDatabase(adminUrl, name);
-    cleanups.push(() => dropDatabase(adminUrl, name));
-  } else {
-    const dir = await mkdtemp(path.join(tmpdir(), 'bsg-bench-query-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    embedded = await startEmbeddedPostgres({ dataDir: path.join(dir, 'postgres'), database: 'bench_query', logger: silentLogger() });
-    cleanups.push(() => embedded!.stop());
-    databaseUrl = embedded.url;
-  }
+  const { embedded, createDatabase } = await benchPostgres(cleanups, 'query');
+  const databaseUrl = await createDatabase('bench_query');
   await applyMigrations({ databaseUrl, logger: silentLogger() });
   const pool = new pg.Pool({ connectionString: databaseUrl, max: POOL_SIZE, application_name: 'query bench limit' });
   // pool.end() resolves before the sockets close; Postgres' shutdown may then reach an idle client.

@@ -42,20 +42,16 @@
 //
 // The last line printed is one JSON object.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { startEmbeddedPostgres } from '../../src/db/embedded-postgres.ts';
-import { silentLogger } from '../../src/logger.ts';
 import { createSimulator, DEMO_TOKEN, type Simulator } from '../../src/simulator/index.ts';
 import { CHANGE_CHANNEL } from '../../src/store/page-sql.ts';
-import { dropDatabase, recreateDatabase } from '../fixtures/postgres-admin.ts';
 import type { Analysis, ClientSpec, Command, Connected, Progress } from './subscriptions-clients.ts';
-import { machineBusySeconds, mb, processCpuSeconds, rssMB, runBench, startHelperProcess, type Cleanups } from './harness.ts';
+import { benchPostgres, machineBusySeconds, mb, processCpuSeconds, rssMB, runBench, startHelperProcess, type Cleanups } from './harness.ts';
 
 const SECONDS = Number(process.env.SUBS_BENCH_SECONDS ?? 30);
 const SCENARIO_NAMES = (process.env.SUBS_BENCH_SCENARIOS ?? 'broadcast,filtered').split(',').map((s) => s.trim());
@@ -536,19 +532,8 @@ async function run(cleanups: Cleanups): Promise<number> {
   );
 
   // Postgres: embedded in a temporary folder, or a throwaway database on the given server.
-  let databaseUrl: string;
-  const adminUrl = process.env.BENCH_DATABASE_URL;
-  if (adminUrl) {
-    const name = `bench_subscriptions_${randomBytes(4).toString('hex')}`;
-    databaseUrl = await recreateDatabase(adminUrl, name);
-    cleanups.push(() => dropDatabase(adminUrl, name));
-  } else {
-    const dir = await mkdtemp(path.join(tmpdir(), 'bsg-bench-subscriptions-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const embedded = await startEmbeddedPostgres({ dataDir: path.join(dir, 'postgres'), database: 'bench_subscriptions', logger: silentLogger() });
-    cleanups.push(() => embedded.stop());
-    databaseUrl = embedded.url;
-  }
+  const { embedded, createDatabase } = await benchPostgres(cleanups, 'subscriptions');
+  const databaseUrl = await createDatabase('bench_subscriptions');
   const db = new pg.Client({ connectionString: databaseUrl, application_name: 'subscriptions bench' });
   // Postgres' shutdown may reach the client before end() does.
   db.on('error', () => undefined);
@@ -567,7 +552,7 @@ async function run(cleanups: Cleanups): Promise<number> {
   const owners = [...byOwner.entries()].sort((a, b) => b[1].length - a[1].length || a[0] - b[0]).slice(0, OWNERS).map(([owner]) => owner);
   if (owners.length < OWNERS) throw new Error(`the world has only ${owners.length} deal owners`);
   console.log(
-    `Postgres ${serverVersion}${adminUrl ? ' (BENCH_DATABASE_URL)' : ' embedded'}; simulator ${sim.url}: ${Object.values(sim.counts()).reduce((s, n) => s + n, 0)} objects, ` +
+    `Postgres ${serverVersion}${embedded ? ' embedded' : ' (BENCH_DATABASE_URL)'}; simulator ${sim.url}: ${Object.values(sim.counts()).reduce((s, n) => s + n, 0)} objects, ` +
       `${deals.length} deals, ${sim.counts().user} users; filtered owners: ${OWNERS} with ${byOwner.get(owners[OWNERS - 1]!)!.length}–${byOwner.get(owners[0]!)!.length} deals each`,
   );
 

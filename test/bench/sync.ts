@@ -15,17 +15,14 @@
 //
 // The last line printed is one JSON object.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import path from 'node:path';
+import { availableParallelism, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../src/db/database.ts';
 import { HEAP_GROWING_PERCENT } from '../../src/sync/lean-heap.ts';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/db/embedded-postgres.ts';
 import { applyMigrations } from '../../src/db/migrations.ts';
 import { RESOURCE_TYPES, TABLES, type ResourceType } from '../../src/db/resource-types.ts';
 import { silentLogger } from '../../src/logger.ts';
@@ -36,8 +33,8 @@ import { planPage, type StoreItem } from '../../src/store/rows.ts';
 import { applyPage } from '../../src/store/store.ts';
 import { createSyncClient, type Page, type WireItem } from '../../src/sync/client.ts';
 import { createSyncEngine, toStoreItem } from '../../src/sync/engine.ts';
-import { dropDatabase, recreateDatabase, withDatabaseName } from '../fixtures/postgres-admin.ts';
-import { mb, processCpuSeconds, round, runBench, type Cleanups } from './harness.ts';
+import { withClient } from '../fixtures/postgres-admin.ts';
+import { benchPostgres, mb, processCpuSeconds, round, runBench, type Cleanups } from './harness.ts';
 import { SQL_TYPES } from '../../src/store/page-sql.ts';
 
 const TOTAL = Number(process.env.SYNC_BENCH_TOTAL ?? 200_000);
@@ -351,16 +348,6 @@ async function contentDigest(client: pg.Client): Promise<string> {
   return createHash('sha1').update(parts.join('\n')).digest('hex');
 }
 
-async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
-
 // ─── Driving the simulator directly ──────────────────────────────────────────────────────
 
 /** Drains a fresh device's queue over HTTP, keeping each page's body as received. */
@@ -443,19 +430,10 @@ async function run(cleanups: Cleanups): Promise<number> {
   );
 
   // Postgres: embedded in a temporary folder, or the given server.
-  let adminUrl = process.env.BENCH_DATABASE_URL;
-  let embedded: EmbeddedPostgresHandle | undefined;
-  if (!adminUrl) {
-    const dir = await mkdtemp(path.join(tmpdir(), 'bsg-bench-sync-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const t = performance.now();
-    embedded = await startEmbeddedPostgres({ dataDir: path.join(dir, 'postgres'), database: 'postgres', logger: silentLogger() });
-    cleanups.push(() => embedded!.stop());
-    adminUrl = embedded.url;
-    console.log(`embedded Postgres up in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  }
-  const admin = adminUrl;
-  const serverVersion = await withClient(withDatabaseName(admin, 'postgres'), async (c) => (await c.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)).rows[0]!.v);
+  const pgStarted = performance.now();
+  const { embedded, adminUrl, createDatabase } = await benchPostgres(cleanups, 'sync');
+  if (embedded) console.log(`embedded Postgres up in ${((performance.now() - pgStarted) / 1000).toFixed(1)} s`);
+  const serverVersion = await withClient(adminUrl, async (c) => (await c.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)).rows[0]!.v);
   const methodNames = process.env.SYNC_BENCH_LIMIT ?? 'copy,insert';
   const methods = (methodNames === 'none' ? [] : methodNames.split(',')).map((name) => {
     const method = LIMIT_METHODS.find((m) => m.name === name.trim());
@@ -463,16 +441,14 @@ async function run(cleanups: Cleanups): Promise<number> {
     return method;
   });
   const withBreakdown = process.env.SYNC_BENCH_BREAKDOWN === '1';
-  const suffix = embedded ? '' : `_${randomBytes(4).toString('hex')}`;
   const names = {
-    e2e: `bench_sync_e2e${suffix}`,
-    ...Object.fromEntries(methods.map((m) => [m.name, `bench_sync_limit_${m.name}${suffix}`])),
-    ...(withBreakdown ? { breakdown: `bench_sync_breakdown${suffix}` } : {}),
+    e2e: 'bench_sync_e2e',
+    ...Object.fromEntries(methods.map((m) => [m.name, `bench_sync_limit_${m.name}`])),
+    ...(withBreakdown ? { breakdown: 'bench_sync_breakdown' } : {}),
   } as Record<string, string>;
   const urls: Record<string, string> = {};
   for (const [key, name] of Object.entries(names)) {
-    urls[key] = await recreateDatabase(admin, name);
-    if (!embedded) cleanups.push(() => dropDatabase(admin, name));
+    urls[key] = await createDatabase(name);
     await applyMigrations({ databaseUrl: urls[key]!, logger: silentLogger() });
   }
   console.log(`Postgres ${serverVersion} (${embedded ? 'embedded' : 'BENCH_DATABASE_URL'}); databases ${Object.values(names).join(', ')} migrated`);

@@ -6,20 +6,13 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEFAULT_MIGRATIONS_DIR, DEFAULT_SCHEMA_PATH, createMigration, migrationSlug } from '../../src/db/migration-create.ts';
+import { withClient } from '../fixtures/postgres-admin.ts';
 
 // The suite's server when the global setup provides one, else the machine's own.
 const serverUrl: string =
   (inject('adminDatabaseUrl') as string | undefined) ?? process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
-async function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
+const withAdmin = <T>(run: (client: pg.Client) => Promise<T>) => withClient(serverUrl, run);
 
 /** Scratch databases the tool makes; it must drop them all. */
 function scratchDatabases(): Promise<string[]> {
