@@ -1,7 +1,7 @@
 // Objects deleted in Base stay in the mirror as tombstones: connections and by-id queries
 // leave them out unless includeDeleted is true, and where they do appear they carry deletedAt.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useSyncedWorld } from './fixture.ts';
+import { allNodes, useSyncedWorld } from './fixture.ts';
 
 const w = useSyncedWorld({ world: { total: 2000 }, seed: 1 });
 
@@ -43,15 +43,13 @@ describe('connections', () => {
   });
 
   it('leave them out of every page', async () => {
-    const seen: number[] = [];
-    let after: string | null = null;
-    for (;;) {
-      const data: any = await w.query('query ($after: String) { leads(first: 100, after: $after) { edges { node { baseId deletedAt } } pageInfo { hasNextPage endCursor } } }', { after });
-      seen.push(...data.leads.edges.map((e: any) => e.node.baseId));
-      expect(data.leads.edges.every((e: any) => e.node.deletedAt === null)).toBe(true);
-      if (!data.leads.pageInfo.hasNextPage) break;
-      after = data.leads.pageInfo.endCursor;
-    }
+    const nodes = await allNodes<{ baseId: number; deletedAt: string | null }>(
+      w,
+      'query ($first: Int, $after: String) { leads(first: $first, after: $after) { edges { node { baseId deletedAt } } pageInfo { hasNextPage endCursor } } }',
+      (data) => data.leads,
+    );
+    expect(nodes.every((n) => n.deletedAt === null)).toBe(true);
+    const seen = nodes.map((n) => n.baseId);
     expect(seen).toHaveLength(leadsBefore - deletedLeads.length);
     for (const id of deletedLeads) expect(seen).not.toContain(id);
   });

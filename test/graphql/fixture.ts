@@ -90,8 +90,8 @@ export async function allNodes<N = any>(
 export interface RecordingGraphQL {
   /** Valid from beforeAll on. */
   yoga: GraphQLServer;
-  /** Sends a request; answers its status and body, and the SQL statements run meanwhile. */
-  run<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResult<T> & { statements: string[] }>;
+  /** Runs a query; fails unless it answers 200 without errors; answers its data and the SQL statements it cost. */
+  query<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ data: T; statements: string[] }>;
 }
 
 /**
@@ -102,17 +102,20 @@ export function useRecordingGraphQL(world: SyncedWorld, options: Partial<Omit<Gr
   let statements: string[] = [];
   let prisma: PrismaClient | undefined;
   const ctx = {} as RecordingGraphQL;
-  beforeAll(() => {
+  beforeAll(async () => {
     const client = new PrismaClient({ adapter: new PrismaPg({ connectionString: world.db.url, max: 4 }), log: [{ emit: 'event', level: 'query' }] });
     client.$on('query', (event) => statements.push(event.query));
     prisma = client;
     ctx.yoga = createGraphQL({ apiKeys: [], ...options, prisma: client, logger: silentLogger() });
+    // Connected before any test counts statements.
+    await client.$queryRawUnsafe('SELECT 1');
   });
   afterAll(() => prisma?.$disconnect());
-  ctx.run = async (query, variables, headers) => {
+  ctx.query = async (query, variables, headers) => {
     statements = [];
-    const result = await post(ctx.yoga, query, variables, headers);
-    return { ...result, statements: [...statements] };
+    const { status, body } = await post(ctx.yoga, query, variables, headers);
+    if (status !== 200 || body.errors?.length) throw new Error(`query failed (${status}): ${JSON.stringify(body.errors ?? body)}`);
+    return { data: body.data, statements: [...statements] };
   };
   return ctx;
 }

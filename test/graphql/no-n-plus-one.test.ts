@@ -25,14 +25,11 @@ const g = useRecordingGraphQL(w);
 
 /** Runs the query for a page of `n` deals; answers the statements it cost and the deals. */
 async function run(n: number) {
-  const { status, body, statements } = await g.run(QUERY, { first: n });
-  expect(status).toBe(200);
-  expect(body.errors).toBeUndefined();
-  return { statements, deals: body.data.deals.edges.map((e: any) => e.node) };
+  const { data, statements } = await g.query(QUERY, { first: n });
+  return { statements, deals: data.deals.edges.map((e: any) => e.node) };
 }
 
 it('costs the same number of statements for 5, 20 and 100 deals', async () => {
-  await run(1); // warm-up: the first request may connect
   const counts: Record<number, number> = {};
   for (const n of [5, 20, 100]) {
     const { statements: sql, deals } = await run(n);

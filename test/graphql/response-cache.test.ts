@@ -15,12 +15,7 @@ const DEALS = /* GraphQL */ `
 const g = useRecordingGraphQL(w, { apiKeys: [KEY], responseCacheBytes: 1024 * 1024 });
 
 /** Runs a query with the key; answers its data and the SQL statements it cost. */
-async function run(query: string) {
-  const { status, body, statements } = await g.run(query, undefined, { authorization: `Bearer ${KEY}` });
-  expect(body.errors).toBeUndefined();
-  expect(status).toBe(200);
-  return { data: body.data, statements };
-}
+const run = (query: string) => g.query(query, undefined, { authorization: `Bearer ${KEY}` });
 
 const onlyVersionRead = (sql: string[]) => sql.length === 1 && /max\("seq"\)/.test(sql[0]!);
 

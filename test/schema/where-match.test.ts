@@ -1,7 +1,7 @@
 // Subscriptions check `where` on the stored row in memory: it must select exactly what the
 // same `where` selects in SQL, NULLs and NOT included.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createPrismaClient, type PrismaClient } from '../../src/db/client.ts';
+import { beforeAll, expect, it } from 'vitest';
+import type { PrismaClient } from '../../src/db/client.ts';
 import { whereToPrisma, type WhereInput } from '../../src/schema/filters.ts';
 import '../../src/schema/index.ts';
 import { whereShape } from '../../src/schema/resources.ts';
@@ -14,9 +14,8 @@ let prisma: PrismaClient;
 beforeAll(async () => {
   const f = await startSyncFixture(db, { world: { total: 3_000 }, seed: 4 });
   await f.engine().runOnce();
-  prisma = createPrismaClient({ databaseUrl: db.url, poolSize: 2 });
+  prisma = f.prisma;
 });
-afterAll(() => prisma.$disconnect());
 
 const cases: Array<[string, WhereInput]> = [
   ['owner equality', { ownerId: { eq: 1n } }],
