@@ -13,7 +13,7 @@ import { whereShape, whereInput, RESOURCES, type ModelName } from './resources.t
 import { whereToPrisma, type WhereInput } from './filters.ts';
 import { loadSyncStatus } from '../store/sync-state.ts';
 import { SyncStatus } from './sync-status.ts';
-import { matchesRow } from './where-match.ts';
+import { matchesRow, namesRelations } from './where-match.ts';
 import { ResourceTypeEnum } from './resource-type-enum.ts';
 
 const DEFAULT_BUFFER = 1000;
@@ -35,54 +35,49 @@ function feedOf(ctx: Context) {
   return ctx.changes;
 }
 
-// Subscribers with the same `where` share one query per batch of events.
-const matchMemo = new WeakMap<readonly ChangeEvent[], Map<string, Promise<Set<string>>>>();
+// One query per batch of events, model and arguments: subscribers alike share it.
+const batchMemo = new WeakMap<readonly ChangeEvent[], Map<string, Promise<Map<string, unknown>>>>();
+
+/**
+ * The rows of `name` among a batch's events, by id: those `where` (if any) finds, as `select`
+ * (if any) shapes them, plus their id. `key` names the arguments for sharing.
+ */
+function batchRows(ctx: Context, batch: readonly ChangeEvent[], name: ModelName, key: string, args: { select?: object; where?: object }) {
+  const { select, where, ...rest } = args;
+  let memo = batchMemo.get(batch);
+  if (!memo) batchMemo.set(batch, (memo = new Map()));
+  let rows = memo.get(`${name}:${key}`);
+  if (!rows) {
+    const ids = { id: { in: batch.filter((e) => modelOf(e.type) === name).map((e) => e.resourceId) } };
+    const delegate = ctx.prisma[delegateOf(name)] as unknown as { findMany(args: object): Promise<Array<{ id: bigint }>> };
+    rows = delegate
+      .findMany({ ...rest, ...(select ? { select: { ...select, id: true } } : {}), where: where ? { AND: [ids, where] } : ids })
+      .then((list) => new Map(list.map((row) => [String(row.id), row])));
+    memo.set(`${name}:${key}`, rows);
+  }
+  return rows;
+}
 
 /**
  * A `match` for change streams: keeps events whose stored object satisfies `where` (tombstones
- * included). Conditions on the object's own fields are checked on the row the feed loaded;
- * only conditions on related objects need a query, one per batch for subscribers alike.
+ * included). A `where` on the object's own fields is checked on the row the feed loaded; one
+ * naming related objects needs a query, one per batch for subscribers alike.
  */
 function whereMatcher(ctx: Context, name: ModelName, where: WhereInput) {
-  const key = `${name}:${JSON.stringify(where, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`;
+  if (!namesRelations(name, where)) {
+    return async (events: ChangeEvent[]) => events.filter((event) => matchesRow(name, where, event.node) === true);
+  }
+  const key = `where:${JSON.stringify(where, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`;
   const filter = whereToPrisma(where, whereShape(name));
-  const inMemory = (event: ChangeEvent) => matchesRow(name, where, event.node);
   return async (events: ChangeEvent[], batch: readonly ChangeEvent[]) => {
-    const decided = events.map((event) => ({ event, matches: inMemory(event) }));
-    if (decided.every((d) => d.matches !== undefined)) return decided.filter((d) => d.matches).map((d) => d.event);
-    let memo = matchMemo.get(batch);
-    if (!memo) matchMemo.set(batch, (memo = new Map()));
-    let ids = memo.get(key);
-    if (!ids) {
-      const candidates = batch.filter((e) => modelOf(e.type) === name).map((e) => e.resourceId);
-      const delegate = ctx.prisma[delegateOf(name)] as unknown as { findMany(args: object): Promise<Array<{ id: bigint }>> };
-      ids = delegate.findMany({ where: { AND: [{ id: { in: candidates } }, filter] }, select: { id: true } }).then((rows) => new Set(rows.map((r) => String(r.id))));
-      memo.set(key, ids);
-    }
-    const matching = await ids;
+    const matching = await batchRows(ctx, batch, name, key, { where: filter, select: { id: true } });
     return events.filter((e) => matching.has(String(e.resourceId)));
   };
 }
 
-const nodeMemo = new WeakMap<readonly ChangeEvent[], Map<string, Promise<Map<string, unknown>>>>();
-
 /** The object of an event as Pothos' `query` selects it, loaded with the rest of its batch. */
-async function loadNode(ctx: Context, name: ModelName, query: object, event: ChangeEvent): Promise<unknown> {
-  const batch = batchOf(event);
-  let memo = nodeMemo.get(batch);
-  if (!memo) nodeMemo.set(batch, (memo = new Map()));
-  const key = `${name}:${JSON.stringify(query)}`;
-  let rows = memo.get(key);
-  if (!rows) {
-    const ids = batch.filter((e) => modelOf(e.type) === name).map((e) => e.resourceId);
-    const delegate = ctx.prisma[delegateOf(name)] as unknown as { findMany(args: object): Promise<Array<{ id: bigint }>> };
-    // The rows are matched to events by id, which the client's selection need not include.
-    const select = (query as { select?: object }).select;
-    const args = select ? { ...query, select: { ...select, id: true } } : query;
-    rows = delegate.findMany({ ...args, where: { id: { in: ids } } }).then((list) => new Map(list.map((row) => [String(row.id), row])));
-    memo.set(key, rows);
-  }
-  const row = (await rows).get(String(event.resourceId));
+async function loadNode(ctx: Context, name: ModelName, query: { select?: object }, event: ChangeEvent): Promise<unknown> {
+  const row = (await batchRows(ctx, batchOf(event), name, `node:${JSON.stringify(query)}`, query)).get(String(event.resourceId));
   if (!row) throw new GraphQLError(`${name} ${event.resourceId} is no longer in the mirror`);
   return row;
 }

@@ -60,6 +60,17 @@ function fieldsOf(name: ModelName) {
   return fields;
 }
 
+/** Whether `where` names related objects (then only the database can decide it). */
+export function namesRelations(name: ModelName, where: WhereInput): boolean {
+  const shape = whereShape(name);
+  return Object.entries(where).some(([key, value]) => {
+    if (value === undefined || value === null) return false;
+    if (key === 'AND' || key === 'OR') return (value as WhereInput[]).some((w) => namesRelations(name, w));
+    if (key === 'NOT') return namesRelations(name, value as WhereInput);
+    return !(key in shape.scalars);
+  });
+}
+
 /** Whether `where` holds for `row` (a Prisma row of `name`); undefined when it names related objects. */
 export function matchesRow(name: ModelName, where: WhereInput, row: Record<string, unknown>): boolean | undefined {
   const shape = whereShape(name);
