@@ -64,6 +64,17 @@ function fail(logger: Logger, error: unknown): void {
   setTimeout(() => process.exit(1), 200);
 }
 
+/** `start` and `serve`: the whole gateway, until a signal stops it. */
+async function serve(opts: { sync: boolean }): Promise<void> {
+  const { config, logger } = setup();
+  try {
+    const app = await startApp({ config, logger, sync: opts.sync });
+    onShutdownSignal(logger, () => app.close());
+  } catch (error) {
+    fail(logger, error);
+  }
+}
+
 const program = new Command()
   .name('base-sync-gateway')
   .description('Mirror a Base CRM (Zendesk Sell) account into Postgres and serve it over GraphQL.')
@@ -77,15 +88,7 @@ program
       '(from Base with BASE_ACCESS_TOKEN, else from a built-in simulator) and the HTTP server',
   )
   .addHelpText('after', '\nExamples:\n  $ base-sync-gateway start                        # demo mode, embedded Postgres\n  $ BASE_ACCESS_TOKEN=... base-sync-gateway start  # mirror your Base account')
-  .action(async () => {
-    const { config, logger } = setup();
-    try {
-      const app = await startApp({ config, logger });
-      onShutdownSignal(logger, () => app.close());
-    } catch (error) {
-      fail(logger, error);
-    }
-  });
+  .action(() => serve({ sync: true }));
 
 program
   .command('serve')
@@ -99,15 +102,7 @@ program
     '\nExamples:\n  $ DATABASE_URL=postgresql://localhost/base BASE_ACCESS_TOKEN=... base-sync-gateway serve\n' +
       '  $ DATABASE_URL=postgresql://localhost/base PORT=4001 base-sync-gateway serve --no-sync',
   )
-  .action(async (opts: { sync: boolean }) => {
-    const { config, logger } = setup();
-    try {
-      const app = await startApp({ config, logger, sync: opts.sync });
-      onShutdownSignal(logger, () => app.close());
-    } catch (error) {
-      fail(logger, error);
-    }
-  });
+  .action(serve);
 
 program
   .command('status')

@@ -15,16 +15,16 @@ export interface ServerOptions {
   /** 0 picks a free port. */
   port: number;
   logger: Logger;
-  /** Serves /graphql (HTTP, SSE and WebSockets) when given. */
-  graphql?: GraphQLServer;
+  /** Serves /graphql (HTTP, SSE and WebSockets). */
+  graphql: GraphQLServer;
   /** API keys WebSocket connections must present (connectionParams.authorization). */
-  apiKeys?: readonly string[];
+  apiKeys: readonly string[];
   /** Results held for one WebSocket subscriber before it is cut off. */
-  subscriptionBuffer?: number;
+  subscriptionBuffer: number;
   /** Answers /readyz. */
-  readiness?: () => Promise<Readiness>;
+  readiness: () => Promise<Readiness>;
   /** Served at /metrics in Prometheus' text format. */
-  metrics?: Registry;
+  metrics: Registry;
   /** Counts events delivered over WebSockets. */
   onDelivered?: () => void;
 }
@@ -33,8 +33,8 @@ export interface GatewayServer {
   /** Base URL, e.g. http://127.0.0.1:4000 */
   readonly url: string;
   readonly server: Server;
-  /** The WebSocket endpoint, when GraphQL is served. */
-  readonly websockets: WebSockets | undefined;
+  /** The WebSocket endpoint. */
+  readonly websockets: WebSockets;
   /** Stops accepting connections and closes idle ones; resolves when all are gone. */
   close(): Promise<void>;
 }
@@ -56,22 +56,20 @@ export async function startServer(options: ServerOptions): Promise<GatewayServer
   });
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-  const websockets = options.graphql
-    ? attachWebSockets({
-        server,
-        graphql: options.graphql,
-        apiKeys: options.apiKeys ?? [],
-        bufferLimit: options.subscriptionBuffer ?? 1000,
-        logger: options.logger,
-        ...(options.onDelivered ? { onDelivered: options.onDelivered } : {}),
-      })
-    : undefined;
+  const websockets = attachWebSockets({
+    server,
+    graphql: options.graphql,
+    apiKeys: options.apiKeys,
+    bufferLimit: options.subscriptionBuffer,
+    logger: options.logger,
+    ...(options.onDelivered ? { onDelivered: options.onDelivered } : {}),
+  });
   return {
     url: `http://${host}:${port}`,
     server,
     websockets,
     async close() {
-      await websockets?.close();
+      await websockets.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Streams (SSE) stay open until told: end them, then the idle keep-alive connections.
@@ -87,17 +85,17 @@ async function route(req: IncomingMessage, res: ServerResponse, options: ServerO
   if (pathname === '/healthz' && read) {
     return sendJson(res, 200, { status: 'ok' });
   }
-  if (pathname === '/readyz' && read && options.readiness) {
+  if (pathname === '/readyz' && read) {
     const readiness = await options.readiness();
     return sendJson(res, readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'not ready', ...readiness.checks });
   }
-  if (pathname === '/metrics' && read && options.metrics) {
+  if (pathname === '/metrics' && read) {
     const text = await options.metrics.metrics();
     res.writeHead(200, { 'content-type': options.metrics.contentType });
     res.end(text);
     return;
   }
-  if (options.graphql && pathname === '/graphql') {
+  if (pathname === '/graphql') {
     await options.graphql(req, res);
     return;
   }
