@@ -1,16 +1,12 @@
 // `status` shows the sync state kept in the database.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createSimulator, DEMO_TOKEN, type Simulator } from '../../src/simulator/index.ts';
+import { expect, it } from 'vitest';
+import { DEMO_TOKEN } from '../../src/simulator/index.ts';
 import { runCli } from '../fixtures/cli.ts';
 import { useTestDatabase } from '../fixtures/database.ts';
+import { useSimulator } from '../fixtures/sync.ts';
 
 const db = useTestDatabase();
-let sim: Simulator;
-beforeAll(async () => {
-  sim = createSimulator({ world: { total: 300 } });
-  await sim.listen(0);
-});
-afterAll(() => sim.close());
+const sim = useSimulator({ world: { total: 300 } });
 
 it('says "never synced" before any sync, then shows the last session', async () => {
   const before = runCli(['status'], { DATABASE_URL: db.url });

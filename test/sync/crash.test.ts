@@ -3,23 +3,19 @@
 // row per real change (no duplicates from redelivered pages, nothing missing).
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createSimulator, DEMO_TOKEN, type Simulator } from '../../src/simulator/index.ts';
+import { expect, it } from 'vitest';
+import { DEMO_TOKEN } from '../../src/simulator/index.ts';
 import { runCli } from '../fixtures/cli.ts';
 import { useTestDatabase } from '../fixtures/database.ts';
+import { useSimulator } from '../fixtures/sync.ts';
 import { expectChangeLogConsistent, expectMirrorEqualsTruth } from '../fixtures/mirror.ts';
 
 const db = useTestDatabase();
-let sim: Simulator;
 const device = randomUUID();
 
-beforeAll(async () => {
-  // Acks applied with a delay, as Base does: killed runs leave work half-acknowledged.
-  // Pages a little slow, so that a session lasts long enough to be killed in the middle.
-  sim = createSimulator({ world: { total: 8_000 }, seed: 3, ackDelayMs: 20, faults: { latencyMs: 40 } });
-  await sim.listen(0);
-});
-afterAll(() => sim.close());
+// Acks applied with a delay, as Base does: killed runs leave work half-acknowledged.
+// Pages a little slow, so that a session lasts long enough to be killed in the middle.
+const sim = useSimulator({ world: { total: 8_000 }, seed: 3, ackDelayMs: 20, faults: { latencyMs: 40 } });
 
 // debug: small sessions log their start too.
 const env = () => ({ DATABASE_URL: db.url, BASE_API_URL: sim.url, BASE_ACCESS_TOKEN: DEMO_TOKEN, BASE_DEVICE_UUID: device, LOG_LEVEL: 'debug' });

@@ -1,24 +1,20 @@
 // SIGTERM during a long sync: the process stops promptly, after the page in hand is
 // committed and acked (never half a page), and the next run finishes the job.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { isResourceType, TABLES } from '../../src/db/resource-types.ts';
-import { createSimulator, DEMO_TOKEN, type Simulator } from '../../src/simulator/index.ts';
+import { DEMO_TOKEN } from '../../src/simulator/index.ts';
 import { runCli } from '../fixtures/cli.ts';
 import { useTestDatabase } from '../fixtures/database.ts';
+import { useSimulator } from '../fixtures/sync.ts';
 import { eventually } from '../fixtures/gateway.ts';
 import { expectChangeLogConsistent, expectMirrorEqualsTruth, parseAckKey, withClient } from '../fixtures/mirror.ts';
 
 const db = useTestDatabase();
-let sim: Simulator;
 const acked: string[] = [];
 
-beforeAll(async () => {
-  // Slow pages keep the session long enough to be interrupted in the middle.
-  sim = createSimulator({ world: { total: 6_000 }, seed: 5, ackDelayMs: 0, faults: { latencyMs: 40 }, onAck: (_d, keys) => void acked.push(...keys) });
-  await sim.listen(0);
-});
-afterAll(() => sim.close());
+// Slow pages keep the session long enough to be interrupted in the middle.
+const sim = useSimulator({ world: { total: 6_000 }, seed: 5, ackDelayMs: 0, faults: { latencyMs: 40 }, onAck: (_d, keys) => void acked.push(...keys) });
 
 it('stops between pages and resumes on the next run', async () => {
   const env = { DATABASE_URL: db.url, BASE_API_URL: sim.url, BASE_ACCESS_TOKEN: DEMO_TOKEN, BASE_DEVICE_UUID: randomUUID() };

@@ -1,20 +1,15 @@
 // Two gateway processes on one database: only one syncs; kill it and the other takes over.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createSimulator, DEMO_TOKEN, type Simulator } from '../../src/simulator/index.ts';
+import { expect, it } from 'vitest';
+import { DEMO_TOKEN } from '../../src/simulator/index.ts';
 import { runCli, type CliProcess } from '../fixtures/cli.ts';
 import { useTestDatabase } from '../fixtures/database.ts';
+import { useSimulator } from '../fixtures/sync.ts';
 import { eventually } from '../fixtures/gateway.ts';
 import { withClient } from '../fixtures/mirror.ts';
 
 const db = useTestDatabase();
-let sim: Simulator;
-
-beforeAll(async () => {
-  sim = createSimulator({ world: { total: 500 }, seed: 9, ackDelayMs: 0 });
-  await sim.listen(0);
-});
-afterAll(() => sim.close());
+const sim = useSimulator({ world: { total: 500 }, seed: 9, ackDelayMs: 0 });
 
 const isSyncer = (l: { msg?: string }) => l.msg === 'this process is the syncer';
 const isStandby = (l: { msg?: string }) => String(l.msg).startsWith('another process is the syncer');

@@ -1,18 +1,13 @@
 // A token Base refuses stops `sync --once` with a clear message that never shows the token,
 // and the error is recorded in sync_state.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createSimulator, type Simulator } from '../../src/simulator/index.ts';
+import { expect, it } from 'vitest';
 import { runCli } from '../fixtures/cli.ts';
 import { useTestDatabase } from '../fixtures/database.ts';
+import { useSimulator } from '../fixtures/sync.ts';
 import { withClient } from '../fixtures/mirror.ts';
 
 const db = useTestDatabase();
-let sim: Simulator;
-beforeAll(async () => {
-  sim = createSimulator({ world: { total: 10 } });
-  await sim.listen(0);
-});
-afterAll(() => sim.close());
+const sim = useSimulator({ world: { total: 10 } });
 
 it('exits non-zero naming the problem, not the token', async () => {
   const wrong = 'f'.repeat(64);
