@@ -53,17 +53,23 @@ it('cuts off a change stream that fell behind, and only that one', async () => {
   await fast.return(undefined);
 });
 
-it('cuts off a subscriber of a shared execution that stopped reading, not the others', async () => {
-  const shared = createSharedSubscriptions({ bufferLimit: 3 });
-  const args = { schema: undefined as never, document: parse('subscription { x }'), contextValue: {} as { currentSeq?: bigint } };
-  let push: (r: ExecutionResult) => void = () => {};
+/** A subscription's execution whose results the test pushes, the first at cursor `firstSeq`. */
+function pushedResults(document: string, firstSeq: bigint) {
+  const args = { schema: undefined as never, document: parse(document), contextValue: {} as { currentSeq?: bigint } };
+  let next: (r: ExecutionResult) => void = () => {};
   const source = (async function* () {
-    for (let seq = 1n; ; seq++) {
-      const result = await new Promise<ExecutionResult>((resolve) => (push = resolve));
+    for (let seq = firstSeq; ; seq++) {
+      const result = await new Promise<ExecutionResult>((resolve) => (next = resolve));
       args.contextValue.currentSeq = seq;
       yield result;
     }
   })();
+  return { args, source, push: (result: ExecutionResult) => next(result) };
+}
+
+it('cuts off a subscriber of a shared execution that stopped reading, not the others', async () => {
+  const shared = createSharedSubscriptions({ bufferLimit: 3 });
+  const { args, source, push } = pushedResults('subscription { x }', 1n);
   const slow = (await shared.subscribe(args, () => source)) as AsyncGenerator<ExecutionResult>;
   const fast = (await shared.subscribe(args, () => source)) as AsyncGenerator<ExecutionResult>;
   expect(shared.executions).toBe(1);
@@ -85,15 +91,7 @@ it('cuts off a subscriber of a shared execution that stopped reading, not the ot
 
 it('gives a shared subscriber cut off before reading anything the cursor that misses nothing', async () => {
   const shared = createSharedSubscriptions({ bufferLimit: 2 });
-  const args = { schema: undefined as never, document: parse('subscription { y }'), contextValue: {} as { currentSeq?: bigint } };
-  let push: (r: ExecutionResult) => void = () => {};
-  const source = (async function* () {
-    for (let seq = 41n; ; seq++) {
-      const result = await new Promise<ExecutionResult>((resolve) => (push = resolve));
-      args.contextValue.currentSeq = seq;
-      yield result;
-    }
-  })();
+  const { args, source, push } = pushedResults('subscription { y }', 41n);
   const idle = (await shared.subscribe(args, () => source)) as AsyncGenerator<ExecutionResult>;
   const reader = (await shared.subscribe(args, () => source)) as AsyncGenerator<ExecutionResult>;
   const seen: unknown[] = [];
