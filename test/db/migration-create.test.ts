@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DEFAULT_MIGRATIONS_DIR, DEFAULT_SCHEMA_PATH, createMigration, migrationSlug } from '../../src/db/migration-create.ts';
+import { DEFAULT_MIGRATIONS_DIR, DEFAULT_SCHEMA_PATH, createMigration, migrationSlug } from '../../scripts/migration-create/create-migration.ts';
 import { withClient } from '../fixtures/postgres-admin.ts';
 
 // The suite's server when the global setup provides one, else the machine's own.
