@@ -2,9 +2,9 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { printSchema } from 'graphql';
-import { schema } from './index.ts';
+import { schema } from '../src/schema/index.ts';
 
-export const SCHEMA_FILE = fileURLToPath(new URL('../../schema.graphql', import.meta.url));
+export const SCHEMA_FILE = fileURLToPath(new URL('../schema.graphql', import.meta.url));
 
 /** The schema as SDL, as committed. */
 export const printedSchema = () => `${printSchema(schema)}\n`;
