@@ -77,6 +77,24 @@ export function modelFields(name: ModelName): readonly ModelField[] {
   return model.fields;
 }
 
+/**
+ * The text of a money column (`valueText` for `value`): Postgres generates it with the scale
+ * the value was stored with ("1200.00"), which Prisma's Decimal would drop. Served instead of
+ * the Decimal; filters and ordering use the numeric column.
+ */
+function moneyTextOf(name: ModelName, field: ModelField): string | undefined {
+  if (field.type !== 'Decimal' || field.isList) return undefined;
+  const text = `${field.name}Text`;
+  return modelFields(name).some((f) => f.name === text && f.type === 'String') ? text : undefined;
+}
+
+/** Whether a field is the generated text of a money column (not a field of its own). */
+function isMoneyText(name: ModelName, field: ModelField): boolean {
+  if (field.type !== 'String' || !field.name.endsWith('Text')) return false;
+  const money = modelFields(name).find((f) => f.name === field.name.slice(0, -'Text'.length));
+  return money !== undefined && moneyTextOf(name, money) === field.name;
+}
+
 function hasKey(name: ModelName): 'id' | 'pair' {
   return name === 'AssociatedContact' ? 'pair' : 'id';
 }
@@ -91,7 +109,7 @@ export function whereShape(name: ModelName): WhereShape {
   shapes.set(name, shape);
   const polymorphic = modelFields(name).some((f) => f.name === 'resourceType');
   for (const field of modelFields(name)) {
-    if (field.kind === 'scalar' && field.type !== 'Json' && !NOT_FILTERED.has(field.name)) {
+    if (field.kind === 'scalar' && field.type !== 'Json' && !NOT_FILTERED.has(field.name) && !isMoneyText(name, field)) {
       shape.scalars[field.name === 'id' ? 'baseId' : field.name] = field.name;
     } else if (field.kind === 'object' && !field.isList && field.relationFromFields?.length && isResourceModel(field.type)) {
       const target = field.type as ModelName;
@@ -153,7 +171,7 @@ export function whereInput(name: ModelName): any {
 function orderInput(name: ModelName) {
   const values: Record<string, { value: string }> = {};
   for (const field of modelFields(name)) {
-    if (field.kind === 'scalar' && !field.isList && field.type !== 'Json') {
+    if (field.kind === 'scalar' && !field.isList && field.type !== 'Json' && !isMoneyText(name, field)) {
       values[upperSnake(field.name === 'id' ? 'baseId' : field.name)] = { value: field.name };
     }
   }
@@ -207,13 +225,16 @@ export function defineResource(name: ModelName, options: ResourceOptions) {
       const typed = options.typed?.(t) ?? {};
       const fields: Record<string, unknown> = {};
       for (const field of modelFields(name)) {
-        if (field.kind !== 'scalar' || field.name in typed) continue;
+        if (field.kind !== 'scalar' || field.name in typed || isMoneyText(name, field)) continue;
         const nullable = !field.isRequired;
         // Base's id is `baseId`: `id` is the global (Relay) ID.
         const graphqlName = field.name === 'id' ? 'baseId' : field.name;
         const type = dates.has(field.name) ? 'Date' : SCALAR_TYPES[field.type];
         if (!type) continue;
-        fields[graphqlName] = t.expose(field.name, { type: field.isList ? [type] : type, nullable });
+        const text = moneyTextOf(name, field);
+        fields[graphqlName] = text
+          ? t.field({ type, nullable, select: { [text]: true }, resolve: (row: Record<string, string | null>) => row[text] })
+          : t.expose(field.name, { type: field.isList ? [type] : type, nullable });
       }
       return { ...fields, ...typed, ...(options.fields?.(t) ?? {}) };
     },

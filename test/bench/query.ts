@@ -119,7 +119,7 @@ interface DealsRow {
 }
 
 const NODE_SQL = `
-SELECT d.id, d.name, trim_scale(d.value)::text AS value, d.currency, d.hot,
+SELECT d.id, d.name, d.value::text AS value, d.currency, d.hot,
        d.estimated_close_date::text AS estimated_close_date, d.created_at,
        s.id IS NOT NULL AS has_stage, s.name AS stage_name, s.category AS stage_category,
        u.id IS NOT NULL AS has_owner, u.name AS owner_name, u.email AS owner_email,

@@ -1,5 +1,6 @@
 // GET /graphql from a browser serves GraphiQL, opened on the example query; that query runs
-// without errors on a synced mirror and shows what it promises (hot deals, biggest first).
+// without errors on a synced mirror and shows what it promises (hot deals, biggest first, their
+// values exactly as Base sent them).
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -42,8 +43,14 @@ it('runs the example query without errors, showing hot deals biggest first', asy
   expect(deals.totalCount).toBe(hot);
   expect(deals.edges).toHaveLength(10);
   expect(deals.pageInfo).toMatchObject({ hasNextPage: true, endCursor: expect.any(String) });
-  const values = deals.edges.map((e: any) => Number(e.node.value));
-  expect(values).toEqual([...values].sort((a, b) => b - a));
+  // Each value exactly as the upstream sent it ("24048.00" stays "24048.00"), biggest first.
+  const sent = [...w.f.sim.objects('deal')]
+    .filter((d) => d.data.hot === true)
+    .sort((a, b) => Number(b.data.value) - Number(a.data.value) || a.id - b.id)
+    .slice(0, 10)
+    .map((d) => String(d.data.value));
+  expect(sent.some((v) => /\.\d*0$/.test(v))).toBe(true);
+  expect(deals.edges.map((e: any) => e.node.value)).toEqual(sent);
   for (const { node } of deals.edges) {
     expect(node.name).toEqual(expect.any(String));
     expect(node.currency).toMatch(/^[A-Z]{3}$/);

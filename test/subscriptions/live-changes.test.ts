@@ -10,7 +10,7 @@ it('delivers created, updated and deleted deals with their data', async () => {
   await new Promise((r) => setTimeout(r, 200));
   const [made] = g.sim.changes([{ op: 'create', type: 'deal', data: { name: 'Big one', value: '1000000.00' } }]);
   const [first] = await sub.waitFor(1);
-  expect(first.dealChanged).toMatchObject({ kind: 'CREATED', revision: made!.revision, node: { baseId: made!.id, name: 'Big one', value: '1000000', deletedAt: null } });
+  expect(first.dealChanged).toMatchObject({ kind: 'CREATED', revision: made!.revision, node: { baseId: made!.id, name: 'Big one', value: '1000000.00', deletedAt: null } });
 
   const [updated] = g.sim.changes([{ op: 'update', type: 'deal', id: made!.id, data: { name: 'Bigger one' } }]);
   const second = (await sub.waitFor(2))[1];
