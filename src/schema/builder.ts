@@ -43,6 +43,9 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
+    // Defined in nodes.ts, with includeDeleted like every by-id field.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
   },
 });
 

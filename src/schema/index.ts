@@ -1,6 +1,7 @@
 // The GraphQL schema: every synced Base type, sync status. Read-only over the mirror.
 import { builder } from './builder.ts';
 import './scalars.ts';
+import './nodes.ts';
 import './types/user.ts';
 import './types/lead.ts';
 import './types/contact.ts';

@@ -219,8 +219,8 @@ export function defineResource(name: ModelName, options: ResourceOptions) {
     // node(id)/nodes(ids) of an id that matches nothing answer null (Relay), not an error.
     nullable: true,
     // Read only the columns a query asks for (exposed fields add theirs): rows carry the whole
-    // payload in `raw`, which most queries never need.
-    select: pair ? { dealId: true, contactId: true } : { id: true },
+    // payload in `raw`, which most queries never need. `deletedAt` tells node(id) a tombstone.
+    select: pair ? { dealId: true, contactId: true, deletedAt: true } : { id: true, deletedAt: true },
     fields: (t: FieldBuilder) => {
       const typed = options.typed?.(t) ?? {};
       const fields: Record<string, unknown> = {};
