@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // The command line: base-sync-gateway start | serve | sync | simulate | status | migrate.
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { startApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase } from './db/database.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { createSimulator, DEMO_TOKEN } from './simulator/index.ts';
+import { createSimulator, DEMO_TOKEN, REVISION_MODELS, type RevisionModel } from './simulator/index.ts';
 import { formatStatus } from './status.ts';
 import { loadFailedObjects, loadSyncStatus } from './store/sync-state.ts';
 import { createSyncEngine } from './sync/engine.ts';
@@ -197,6 +197,11 @@ program
   .option('--objects <n>', 'objects in the initial world', '5000')
   .option('--activity <perSecond>', 'live creates, updates and deletes per second', '0')
   .option('--page-size <n>', 'items per queue page', '100')
+  .addOption(
+    new Option('--revisions <model>', 'how object states are numbered: clock (one account-wide increasing number, as Base) or counter (per object, from 1)')
+      .choices(REVISION_MODELS)
+      .default('clock'),
+  )
   .addHelpText('after', '\nExample:\n  $ base-sync-gateway simulate --port 3030 --objects 100000 --activity 5')
   .action(async (opts: Record<string, string>) => {
     const logger = createLogger({ level: 'info' });
@@ -219,6 +224,7 @@ program
       world: { total: integer('objects', opts.objects) },
       activityPerSecond: activity,
       pageSize: integer('page-size', opts.pageSize, 1),
+      revisions: opts.revisions as RevisionModel,
       logger,
     });
     try {

@@ -7,3 +7,4 @@ export type { SeedRequest, SimObject } from './control.ts';
 export type { SeedResult } from './server.ts';
 export type { FaultConfig } from './faults.ts';
 export type { SyncItem } from './queue.ts';
+export { REVISION_MODELS, type RevisionModel } from './revisions.ts';

@@ -10,6 +10,7 @@ import { liveObjects, type SeedRequest, type SimObject } from './control.ts';
 import { createFaults, faultsSchema, type FaultConfig } from './faults.ts';
 import { createQueues, type Queues } from './queue.ts';
 import { createSimServer, type SeedResult, type SimContext } from './server.ts';
+import type { RevisionModel } from './revisions.ts';
 import { createCounters, type Counters } from './stats.ts';
 import { createWorld, type World } from './world.ts';
 
@@ -22,6 +23,8 @@ export interface SimulatorOptions {
   pageSize?: number;
   /** The initial world: `total` objects spread over the types, or exact per-type `counts` (default total 2000). */
   world?: { total?: number; counts?: Partial<Record<string, number>> };
+  /** How object states are numbered: `clock` (default), one account-wide increasing number as in Base's example; `counter`, per object from 1. Deletes are 0 either way. */
+  revisions?: RevisionModel;
   /** Live creates/updates/deletes per second while listening (default 0). */
   activityPerSecond?: number;
   /** Delay before acks are applied, in ms, as Base processes them in the background (default 50; 0 = at once). */
@@ -95,7 +98,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const faults = createFaults(baseSeed, faultsSchema.parse(options.faults ?? {}));
   const initialWorld = options.world ?? { total: DEFAULT_TOTAL };
 
-  let world: World = createWorld({ seed: baseSeed, ...initialWorld });
+  const revisions = options.revisions ?? 'clock';
+  let world: World = createWorld({ seed: baseSeed, ...initialWorld, revisions });
   let queues: Queues = createQueues(world, queueOptions, faults, counters);
   const activity = createActivity(() => world, baseSeed, options.activityPerSecond ?? 0, logger);
   let url = '';
@@ -117,7 +121,13 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     onAck: options.onAck,
     seed(request) {
       queues.close();
-      world = createWorld({ seed: request.seed ?? baseSeed, ...(request.counts ? { counts: request.counts } : { total: request.total ?? 0 }) });
+      world = createWorld({
+        seed: request.seed ?? baseSeed,
+        ...(request.counts ? { counts: request.counts } : { total: request.total ?? 0 }),
+        // The account's clock goes on: a new world's states are newer than the old one's.
+        revisions,
+        clockAfter: world.lastRevision() || undefined,
+      });
       queues = createQueues(world, queueOptions, faults, counters);
       logger.info({ seed: world.seed, objects: world.liveCount() }, 'simulator world seeded');
       return seedResult();

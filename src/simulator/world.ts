@@ -13,6 +13,7 @@
 import { createGenerator, firstIdOf, isoTime, planCounts, type Generator, type Payload, type SeededRange } from './generator.ts';
 import { GENERATED_TYPES, pascalCase } from './resource-types.ts';
 import { createRng, hashString, type Rng } from './random.ts';
+import { createRevisions, type RevisionModel } from './revisions.ts';
 
 const ASSOCIATED_CONTACT = 'associated_contact';
 
@@ -41,6 +42,10 @@ export interface WorldSpec {
   total?: number;
   /** Exact per-type counts (any type name); wins over `total`. */
   counts?: Partial<Record<string, number>>;
+  /** How states are numbered (default `clock`: account-wide, increasing). */
+  revisions?: RevisionModel;
+  /** A clock continues after this revision (an account's revisions never go back). */
+  clockAfter?: number;
 }
 
 export interface TypeTable {
@@ -88,7 +93,7 @@ export interface World {
   create(type: string, options?: CreateOptions): number;
   /** Like `create`, but an associated contact without a free, complete pair is not created: answers undefined. */
   tryCreate(type: string, options?: CreateOptions): number | undefined;
-  /** Merges `data` into an object and bumps its revision; answers the new revision. Throws if it would give an associated contact a pair already live. */
+  /** Merges `data` into an object and gives it its next revision (answered). Throws if it would give an associated contact a pair already live. */
   update(handle: number, data: Payload): number;
   delete(handle: number): void;
   /** Handle at listing position `pos` of a type (seeded range first, then created objects). */
@@ -104,6 +109,8 @@ export interface World {
   /** Live objects per type. */
   counts(): Record<string, number>;
   liveCount(): number;
+  /** The newest revision handed out by the account's clock (0 when revisions are per-object counters). */
+  lastRevision(): number;
   /** Registers the listener told about every change (the device queues). */
   onChange(listener: ChangeListener): void;
   readonly generator: Generator;
@@ -150,6 +157,7 @@ export function createWorld(spec: WorldSpec): World {
   // Generated types in dependency order, then any other named type.
   const order = [...GENERATED_TYPES.filter((t) => (counts[t] ?? 0) > 0), ...Object.keys(counts).filter((t) => !(GENERATED_TYPES as readonly string[]).includes(t) && (counts[t] ?? 0) > 0)];
   const total = order.reduce((s, t) => s + (counts[t] ?? 0), 0);
+  const revisions = createRevisions(spec.revisions ?? 'clock', spec.clockAfter);
 
   let typeIdx = new Uint16Array(Math.max(total, 1024));
   let ids = new Float64Array(Math.max(total, 1024));
@@ -188,7 +196,7 @@ export function createWorld(spec: WorldSpec): World {
     const table = addTable(name, n);
     layout.set(name, { firstId: table.firstId, count: n });
     typeIdx.fill(table.index, handles, handles + n);
-    revs.fill(1, handles, handles + n);
+    for (let h = handles; h < handles + n; h++) revs[h] = revisions.next(0);
     alive.fill(1, handles, handles + n);
     for (let k = 0; k < n; k++) ids[handles + k] = table.firstId + k;
     handles += n;
@@ -273,7 +281,7 @@ export function createWorld(spec: WorldSpec): World {
     if (options.id === undefined) table.nextId = id + 1;
     const h = existing ?? allocate(table, id);
     overrides.set(h, fields);
-    revs[h] = (revs[h] as number) + 1;
+    revs[h] = revisions.next(revs[h] as number);
     alive[h] = 1;
     table.live++;
     if (key !== undefined) pairs().set(key, h);
@@ -318,7 +326,7 @@ export function createWorld(spec: WorldSpec): World {
         if (after !== undefined) pairs().set(after, h);
       }
       overrides.set(h, next);
-      const revision = (revs[h] as number) + 1;
+      const revision = revisions.next(revs[h] as number);
       revs[h] = revision;
       listener(h, 'update');
       return revision;
@@ -367,6 +375,7 @@ export function createWorld(spec: WorldSpec): World {
       return out;
     },
     liveCount: () => tables.reduce((s, t) => s + t.live, 0),
+    lastRevision: () => revisions.last(),
     onChange(l) {
       listener = l;
     },

@@ -7,12 +7,13 @@ import { silentLogger } from '../../src/logger.ts';
 import { createSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { useTestDatabase } from '../fixtures/database.ts';
 import { eventually } from '../fixtures/gateway.ts';
+import { SIMULATOR_REVISIONS } from '../fixtures/revisions.ts';
 
 const db = useTestDatabase();
 let sim: Simulator;
 let app: App;
 beforeAll(async () => {
-  sim = createSimulator({ world: { total: 20 } });
+  sim = createSimulator({ revisions: SIMULATOR_REVISIONS, world: { total: 20 } });
   await sim.listen(0);
   // A token the upstream refuses: the sync stops for good.
   app = await startApp({

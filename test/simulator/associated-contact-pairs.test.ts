@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ChangeBatchError, createSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { planCounts } from '../../src/simulator/generator.ts';
 import { startSimulator, type ErrorBody } from './fixture.ts';
+import { SIMULATOR_REVISIONS } from '../fixtures/revisions.ts';
 
 const TYPE = 'associated_contact';
 
@@ -36,7 +37,7 @@ describe('associated contact pairs', () => {
   for (const total of [1000, 10_000]) {
     for (const seed of [1, 7, 42]) {
       it(`are unique in a seeded world (total ${total}, seed ${seed}) and after activity`, () => {
-        const sim = createSimulator({ world: { total }, seed });
+        const sim = createSimulator({ revisions: SIMULATOR_REVISIONS, world: { total }, seed });
         const seeded = associations(sim);
         expect(seeded.length).toBeGreaterThan(0);
         expect(duplicatePairs(sim)).toEqual([]);
@@ -56,8 +57,8 @@ describe('associated contact pairs', () => {
   }
 
   it('the pair of the same id is the same for the same seed', () => {
-    const a = associations(createSimulator({ world: { total: 1000 }, seed: 7 }));
-    const b = associations(createSimulator({ world: { total: 1000 }, seed: 7 }));
+    const a = associations(createSimulator({ revisions: SIMULATOR_REVISIONS, world: { total: 1000 }, seed: 7 }));
+    const b = associations(createSimulator({ revisions: SIMULATOR_REVISIONS, world: { total: 1000 }, seed: 7 }));
     expect(b).toEqual(a);
   });
 
@@ -72,17 +73,17 @@ describe('associated contact pairs', () => {
 
   it('a world with every pair in use is filled exactly; overflow gets a null contact_id', () => {
     // 2 deals × 4 persons (contacts 2..5; 1 and 6 are organizations) = 8 pairs.
-    const full = createSimulator({ world: { counts: { user: 1, deal: 2, contact: 6, associated_contact: 8 } }, seed: 3 });
+    const full = createSimulator({ revisions: SIMULATOR_REVISIONS, world: { counts: { user: 1, deal: 2, contact: 6, associated_contact: 8 } }, seed: 3 });
     expect(duplicatePairs(full)).toEqual([]);
     expect(associations(full).every(([, d, c]) => typeof d === 'number' && typeof c === 'number')).toBe(true);
 
-    const over = createSimulator({ world: { counts: { user: 1, deal: 2, contact: 6, associated_contact: 11 } }, seed: 3 });
+    const over = createSimulator({ revisions: SIMULATOR_REVISIONS, world: { counts: { user: 1, deal: 2, contact: 6, associated_contact: 11 } }, seed: 3 });
     expect(duplicatePairs(over)).toEqual([]);
     expect(associations(over).filter(([, , c]) => c === null)).toHaveLength(3);
   });
 
   it('activity in a world without a free pair creates no associated contact and never throws', () => {
-    const sim = createSimulator({ world: { counts: { user: 1, deal: 1, contact: 3, associated_contact: 2 } }, seed: 9 });
+    const sim = createSimulator({ revisions: SIMULATOR_REVISIONS, world: { counts: { user: 1, deal: 1, contact: 3, associated_contact: 2 } }, seed: 9 });
     expect(duplicatePairs(sim)).toEqual([]);
     expect(() => sim.runActivity(3000)).not.toThrow();
     expect(duplicatePairs(sim)).toEqual([]);
@@ -91,7 +92,7 @@ describe('associated contact pairs', () => {
   it('stay unique under heavy activity in a crowded world', () => {
     for (const seed of [1, 7, 42]) {
       // 4 deals × 8 persons = 32 pairs, 20 of them seeded: activity's creates often draw a used one.
-      const sim = createSimulator({ world: { counts: { user: 2, deal: 4, contact: 10, associated_contact: 20 } }, seed });
+      const sim = createSimulator({ revisions: SIMULATOR_REVISIONS, world: { counts: { user: 2, deal: 4, contact: 10, associated_contact: 20 } }, seed });
       for (let round = 0; round < 10; round++) {
         sim.runActivity(500);
         expect(duplicatePairs(sim), `seed ${seed}, round ${round}`).toEqual([]);
@@ -100,7 +101,7 @@ describe('associated contact pairs', () => {
   });
 
   it('activity updates never change a pair', () => {
-    const sim = createSimulator({ world: { total: 2000 }, seed: 5 });
+    const sim = createSimulator({ revisions: SIMULATOR_REVISIONS, world: { total: 2000 }, seed: 5 });
     const before = new Map(associations(sim).map(([id, d, c]) => [id, `${String(d)}:${String(c)}`]));
     sim.runActivity(3000);
     for (const [id, d, c] of associations(sim)) {
@@ -114,6 +115,7 @@ describe('associated contact pairs', () => {
     const [[, dealId, contactId], [secondId, otherDeal, otherContact]] = firstTwo(c.sim);
     const revisionOf = (id: number): number | undefined => c.sim.object(TYPE, id)?.revision;
     const count = c.sim.counts()[TYPE];
+    const [leadRevision, secondRevision] = [c.sim.object('lead', 1)!.revision, revisionOf(secondId)];
 
     const created = await c.control('POST', '/_sim/changes', [
       { op: 'update', type: 'lead', id: 1, data: { status: 'Working' } },
@@ -123,7 +125,7 @@ describe('associated contact pairs', () => {
     expect(((await created.json()) as ErrorBody).errors.map((e) => [e.error.code, e.error.resource, e.error.field])).toEqual([
       ['already_exists', TYPE, '[1].data'],
     ]);
-    expect(c.sim.object('lead', 1)!.revision).toBe(1);
+    expect(c.sim.object('lead', 1)!.revision).toBe(leadRevision);
     expect(c.sim.counts()[TYPE]).toBe(count);
 
     // Moving the second onto the first's pair, whole or by one half.
@@ -132,7 +134,7 @@ describe('associated contact pairs', () => {
       expect(res.status).toBe(422);
       expect(((await res.json()) as ErrorBody).errors[0]!.error.code).toBe('already_exists');
     }
-    expect(revisionOf(secondId)).toBe(1);
+    expect(revisionOf(secondId)).toBe(secondRevision);
 
     // Two creates of one batch naming the same (free) pair.
     const freePerson = [...c.sim.objects('contact')].find(
@@ -152,6 +154,7 @@ describe('associated contact pairs', () => {
   it('the control API accepts a pair freed earlier in the batch, and a no-op pair update', async () => {
     const c = await startSimulator({ world: { total: 1000 }, seed: 7 });
     const [[firstId, dealId, contactId], [secondId, oldDeal, oldContact]] = firstTwo(c.sim);
+    const seeded = c.sim.object(TYPE, firstId)!.revision;
     const res = await c.control('POST', '/_sim/changes', [
       { op: 'update', type: TYPE, id: firstId, data: { deal_id: dealId, contact_id: contactId, role: 'influencer' } },
       { op: 'delete', type: TYPE, id: firstId },
@@ -163,13 +166,15 @@ describe('associated contact pairs', () => {
     // The pair the second left is free again; the one it took is not.
     expect(() => c.sim.changes([{ op: 'create', type: TYPE, id: firstId, data: { deal_id: dealId, contact_id: contactId } }])).toThrow(ChangeBatchError);
     const [again] = c.sim.changes([{ op: 'create', type: TYPE, id: firstId, data: { deal_id: oldDeal, contact_id: oldContact } }]);
-    expect(again).toEqual({ type: TYPE, id: firstId, revision: 3 }); // 1 seeded, 2 updated, 3 created again
+    // Created again: a revision newer than its earlier states' (seeded, then updated in the batch).
+    expect(again).toEqual({ type: TYPE, id: firstId, revision: c.sim.object(TYPE, firstId)!.revision });
+    expect(again!.revision).toBeGreaterThan(seeded);
     expect(duplicatePairs(c.sim)).toEqual([]);
   });
 
   it('creates without a pair draw a free one and avoid pairs the batch names', () => {
     // One deal, two persons (contacts 2 and 3; 1 is an organization): one pair is seeded, one free.
-    const sim = createSimulator({ world: { counts: { user: 1, deal: 1, contact: 3, associated_contact: 1 } }, seed: 2 });
+    const sim = createSimulator({ revisions: SIMULATOR_REVISIONS, world: { counts: { user: 1, deal: 1, contact: 3, associated_contact: 1 } }, seed: 2 });
     const [, dealId, takenPerson] = only(sim);
     const freePerson = takenPerson === 2 ? 3 : 2;
     const [drawn, named] = sim.changes([

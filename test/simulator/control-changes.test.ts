@@ -5,6 +5,7 @@ import { startSimulator, type ErrorBody } from './fixture.ts';
 describe('control: changes', () => {
   it('creates (data merged over generated), updates (merged, revision bumped) and deletes', async () => {
     const c = await startSimulator({ world: { counts: { user: 3, lead: 2 } } });
+    const revisionBefore = c.sim.object('lead', 1)!.revision;
     const res = await c.control('POST', '/_sim/changes', [
       { op: 'create', type: 'lead', data: { first_name: 'Grace', tags: ['vip'] } },
       { op: 'update', type: 'lead', id: 1, data: { status: 'Working' } },
@@ -13,11 +14,12 @@ describe('control: changes', () => {
     ]);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual([
-      { type: 'lead', id: 3, revision: 1 },
-      { type: 'lead', id: 1, revision: 2 },
+      { type: 'lead', id: 3, revision: c.sim.object('lead', 3)!.revision },
+      { type: 'lead', id: 1, revision: c.sim.object('lead', 1)!.revision },
       { type: 'lead', id: 2, revision: 0 },
-      { type: 'deal', id: 4_000_000_000, revision: 1 },
+      { type: 'deal', id: 4_000_000_000, revision: c.sim.object('deal', 4_000_000_000)!.revision },
     ]);
+    expect(c.sim.object('lead', 1)!.revision).toBeGreaterThan(revisionBefore);
     const created = c.sim.object('lead', 3)!;
     expect(created.data).toMatchObject({ id: 3, first_name: 'Grace', tags: ['vip'] });
     expect(typeof created.data.last_name).toBe('string'); // generated fields are still there
@@ -45,16 +47,18 @@ describe('control: changes', () => {
     await c.session();
     c.sim.changes([{ op: 'create', type: 'text_message', data: { body: 'Hi!' } }]);
     const { items } = await c.session();
+    const { revision } = c.sim.object('text_message', 1)!;
     expect(items).toEqual([
       {
         data: expect.objectContaining({ id: 1, body: 'Hi!' }),
-        meta: { type: 'text_message', sync: { event_type: 'created', ack_key: 'TextMessage-1-1', revision: 1 } },
+        meta: { type: 'text_message', sync: { event_type: 'created', ack_key: `TextMessage-1-${revision}`, revision } },
       },
     ]);
   });
 
   it('a batch naming a missing object is refused with 422 and nothing is applied', async () => {
     const c = await startSimulator({ world: { counts: { lead: 2 } } });
+    const { revision } = c.sim.object('lead', 1)!;
     const res = await c.control('POST', '/_sim/changes', [
       { op: 'update', type: 'lead', id: 1, data: { status: 'Working' } },
       { op: 'delete', type: 'lead', id: 99 },
@@ -66,7 +70,7 @@ describe('control: changes', () => {
       ['not_found', '[1].id'],
       ['already_exists', '[2].id'],
     ]);
-    expect(c.sim.object('lead', 1)!.revision).toBe(1);
+    expect(c.sim.object('lead', 1)!.revision).toBe(revision);
   });
 
   it('a malformed batch is refused with 400', async () => {

@@ -24,7 +24,7 @@ describe('control: seed', () => {
     expect(await res.json()).toEqual({ seed: 1, total: 12, counts: { user: 2, lead: 7, text_message: 3 } });
     const { items } = await c.session(newDevice());
     const messages = items.filter((i) => i.meta.type === 'text_message');
-    expect(messages.map((i) => i.meta.sync.ack_key).sort()).toEqual(['TextMessage-1-1', 'TextMessage-2-1', 'TextMessage-3-1']);
+    expect(messages.map((i) => i.meta.sync.ack_key).sort()).toEqual([1, 2, 3].map((id) => `TextMessage-${id}-${c.sim.object('text_message', id)!.revision}`));
   });
 
   it('forgets devices: a device that had synced receives the new world', async () => {

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach } from 'vitest';
 import { createSimulator, DEMO_TOKEN, type Simulator, type SimulatorOptions, type SyncItem } from '../../src/simulator/index.ts';
+import { SIMULATOR_REVISIONS } from '../fixtures/revisions.ts';
 
 const running: Simulator[] = [];
 
@@ -45,7 +46,7 @@ export interface SimClient {
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<SimClient> {
-  const sim = createSimulator({ world: { total: 250 }, ackDelayMs: 0, ...options });
+  const sim = createSimulator({ world: { total: 250 }, ackDelayMs: 0, revisions: SIMULATOR_REVISIONS, ...options });
   running.push(sim);
   const url = await sim.listen(0);
   const token = options.token ?? DEMO_TOKEN;

@@ -7,14 +7,15 @@ describe('freshest state', () => {
     const c = await startSimulator({ world: { counts: { user: 2, lead: 3 } } });
     await c.session();
     const [created] = c.sim.changes([{ op: 'create', type: 'lead', data: { first_name: 'Ada' } }]);
-    c.sim.changes([
+    const [, last] = c.sim.changes([
       { op: 'update', type: 'lead', id: created!.id, data: { status: 'Working' } },
       { op: 'update', type: 'lead', id: created!.id, data: { last_name: 'Lovelace' } },
     ]);
     const { items } = await c.session();
     expect(items).toHaveLength(1);
     const [item] = items;
-    expect(item!.meta).toEqual({ type: 'lead', sync: { event_type: 'created', ack_key: `Lead-${created!.id}-3`, revision: 3 } });
+    const { revision } = last!;
+    expect(item!.meta).toEqual({ type: 'lead', sync: { event_type: 'created', ack_key: `Lead-${created!.id}-${revision}`, revision } });
     expect(item!.data).toMatchObject({ id: created!.id, first_name: 'Ada', last_name: 'Lovelace', status: 'Working' });
   });
 
@@ -34,10 +35,11 @@ describe('freshest state', () => {
   it('ack keys are <PascalType>-<id>-<revision>', async () => {
     const c = await startSimulator({ world: { counts: { lead: 1, line_item: 1, associated_contact: 1 } } });
     const { items } = await c.session(undefined, { ack: false });
+    const key = (pascal: string, type: string) => `${pascal}-1-${c.sim.object(type, 1)!.revision}`;
     expect(items.map((i) => [i.meta.type, i.meta.sync.ack_key]).sort()).toEqual([
-      ['associated_contact', 'AssociatedContact-1-1'],
-      ['lead', 'Lead-1-1'],
-      ['line_item', 'LineItem-1-1'],
+      ['associated_contact', key('AssociatedContact', 'associated_contact')],
+      ['lead', key('Lead', 'lead')],
+      ['line_item', key('LineItem', 'line_item')],
     ]);
   });
 });

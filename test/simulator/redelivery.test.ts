@@ -21,7 +21,7 @@ describe('redelivery', () => {
     const first = (await (await c.page(id)).json()) as PageBody;
     const target = first.items[0]!;
     expect(first.meta.count_left).toBe(50);
-    c.sim.changes([{ op: 'update', type: 'lead', id: target.data.id as number, data: { status: 'Working' } }]);
+    const [updated] = c.sim.changes([{ op: 'update', type: 'lead', id: target.data.id as number, data: { status: 'Working' } }]);
     const rest: PageBody['items'] = [];
     const left: number[] = [];
     for (;;) {
@@ -34,6 +34,6 @@ describe('redelivery', () => {
     // One page of 51: the updated lead was queued again behind the other 50.
     expect(left).toEqual([0]);
     expect(rest).toHaveLength(51);
-    expect(rest.at(-1)!.meta.sync.ack_key).toBe(`Lead-${String(target.data.id)}-2`);
+    expect(rest.at(-1)!.meta.sync.ack_key).toBe(`Lead-${String(target.data.id)}-${updated!.revision}`);
   });
 });

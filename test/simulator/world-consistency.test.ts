@@ -2,6 +2,7 @@
 // reference pointing at an existing object of the right kind.
 import { describe, expect, it } from 'vitest';
 import { createSimulator } from '../../src/simulator/index.ts';
+import { SIMULATOR_REVISIONS } from '../fixtures/revisions.ts';
 
 const FIELDS: Record<string, string[]> = {
   user: ['id', 'name', 'email', 'role', 'status', 'confirmed', 'timezone', 'phone_number', 'team_name', 'reports_to', 'group', 'roles', 'deleted_at', 'created_at', 'updated_at'],
@@ -28,7 +29,7 @@ const FIELDS: Record<string, string[]> = {
 const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
 describe('world consistency', () => {
-  const sim = createSimulator({ world: { total: 20_000 }, seed: 11 });
+  const sim = createSimulator({ revisions: SIMULATOR_REVISIONS, world: { total: 20_000 }, seed: 11 });
   const objects = [...sim.objects()];
   const byType = new Map<string, Map<number, Record<string, unknown>>>();
   for (const o of objects) {
@@ -131,7 +132,7 @@ describe('world consistency', () => {
   });
 
   it('objects created later reference live objects, not deleted ones', () => {
-    const s = createSimulator({ world: { total: 3000 }, seed: 4 });
+    const s = createSimulator({ revisions: SIMULATOR_REVISIONS, world: { total: 3000 }, seed: 4 });
     const contacts = [...s.objects('contact')];
     // Delete most people: a new deal must still name a live one.
     s.changes(contacts.filter((c) => !c.data.is_organization).slice(0, -20).map((c) => ({ op: 'delete' as const, type: 'contact', id: c.id })));
