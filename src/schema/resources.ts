@@ -95,10 +95,6 @@ function isMoneyText(name: ModelName, field: ModelField): boolean {
   return money !== undefined && moneyTextOf(name, money) === field.name;
 }
 
-function hasKey(name: ModelName): 'id' | 'pair' {
-  return name === 'AssociatedContact' ? 'pair' : 'id';
-}
-
 const shapes = new Map<string, WhereShape>();
 
 /** How `where` maps onto a model: scalar filters by field, to-one relations as nested filters. */
@@ -193,7 +189,7 @@ function queryWhere(name: ModelName, where: WhereInput | null | undefined, inclu
 
 /** Ordering with the key last, so that equal values never make cursors skip or repeat. */
 function queryOrder(name: ModelName, orderBy: ReadonlyArray<{ field: string; direction: 'ASC' | 'DESC' }> | null | undefined) {
-  const key = hasKey(name) === 'id' ? [{ id: 'asc' }] : [{ dealId: 'asc' }, { contactId: 'asc' }];
+  const key = [{ id: 'asc' }];
   // Prisma takes `nulls` only for optional columns; required ones (the id, revision, syncedAt) sort plainly.
   const required = new Set(modelFields(name).filter((f) => f.isRequired).map((f) => f.name));
   return [
@@ -212,15 +208,14 @@ export const RESOURCES: Array<{ name: ModelName; node: any }> = [];
 export function defineResource(name: ModelName, options: ResourceOptions) {
   resourceModels.add(name);
   const dates = DATE_FIELDS[name] ?? new Set<string>();
-  const pair = hasKey(name) === 'pair';
   const node = (builder as any).prismaNode(name, {
     description: options.description,
-    id: { field: pair ? 'dealId_contactId' : 'id' },
+    id: { field: 'id' },
     // node(id)/nodes(ids) of an id that matches nothing answer null (Relay), not an error.
     nullable: true,
     // Read only the columns a query asks for (exposed fields add theirs): rows carry the whole
     // payload in `raw`, which most queries never need. `deletedAt` tells node(id) a tombstone.
-    select: pair ? { dealId: true, contactId: true, deletedAt: true } : { id: true, deletedAt: true },
+    select: { id: true, deletedAt: true },
     fields: (t: FieldBuilder) => {
       const typed = options.typed?.(t) ?? {};
       const fields: Record<string, unknown> = {};
@@ -247,7 +242,7 @@ export function defineResource(name: ModelName, options: ResourceOptions) {
     (t as any).prismaConnection(
       {
         type: name,
-        cursor: pair ? 'dealId_contactId' : 'id',
+        cursor: 'id',
         ...pageSize,
         description: `${options.description} Deleted objects are left out unless includeDeleted is true.`,
         args: {
@@ -268,17 +263,9 @@ export function defineResource(name: ModelName, options: ResourceOptions) {
       type: name,
       nullable: true,
       description: `One ${name} by its Base id; null when unknown (or deleted, unless includeDeleted).`,
-      args: pair
-        ? { dealId: t.arg({ type: 'BigInt', required: true }), contactId: t.arg({ type: 'BigInt', required: true }), includeDeleted: t.arg.boolean({ required: false, defaultValue: false }) }
-        : { baseId: t.arg({ type: 'BigInt', required: true }), includeDeleted: t.arg.boolean({ required: false, defaultValue: false }) },
+      args: { baseId: t.arg({ type: 'BigInt', required: true }), includeDeleted: t.arg.boolean({ required: false, defaultValue: false }) },
       resolve: (query: object, _root: unknown, args: any, ctx: any) =>
-        ctx.prisma[delegate].findFirst({
-          ...query,
-          where: {
-            ...(pair ? { dealId: args.dealId, contactId: args.contactId } : { id: args.baseId }),
-            ...(args.includeDeleted ? {} : { deletedAt: null }),
-          },
-        }),
+        ctx.prisma[delegate].findFirst({ ...query, where: { id: args.baseId, ...(args.includeDeleted ? {} : { deletedAt: null }) } }),
     }),
   );
   RESOURCES.push({ name, node });
@@ -286,17 +273,17 @@ export function defineResource(name: ModelName, options: ResourceOptions) {
 }
 
 /** Options of a related connection that hides deleted objects unless asked (`extraWhere`: e.g. the resource type). */
-export function relatedList(t: FieldBuilder, extraWhere: Record<string, unknown> = {}, cursor = 'id') {
+export function relatedList(t: FieldBuilder, extraWhere: Record<string, unknown> = {}) {
   return {
     ...pageSize,
-    cursor,
+    cursor: 'id',
     totalCount: true,
     args: {
       includeDeleted: t.arg.boolean({ required: false, defaultValue: false, description: 'Include deleted objects.' }),
     },
     query: (args: { includeDeleted?: boolean | null }) => ({
       where: { ...extraWhere, ...(args.includeDeleted ? {} : { deletedAt: null }) },
-      orderBy: cursor === 'id' ? { id: 'asc' } : [{ dealId: 'asc' }, { contactId: 'asc' }],
+      orderBy: { id: 'asc' },
     }),
   };
 }

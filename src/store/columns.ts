@@ -21,7 +21,7 @@ const CONTACT_DETAILS: ColumnSpec[] = ['title', 'description', 'industry', 'webs
 
 const SOURCE: ColumnSpec[] = [['creator_id', 'bigint'], ['name', 'text'], ['resource_type', 'text'], ...TIMESTAMPS];
 
-/** Typed columns per type, besides the common ones. `id` is listed only where it is not the key. */
+/** Typed columns per type, besides the common ones (`id` is the key of every type). */
 export const COLUMNS: Record<ResourceType, readonly ColumnSpec[]> = {
   user: [
     ['name', 'text'],
@@ -135,8 +135,8 @@ export const COLUMNS: Record<ResourceType, readonly ColumnSpec[]> = {
     ['overdue', 'bool'],
     ...TIMESTAMPS,
   ],
-  // Keyed by (deal_id, contact_id); `id` is kept as a column because deletes name only it.
-  associated_contact: [['deal_id', 'bigint'], ['contact_id', 'bigint'], ['id', 'bigint'], ['role', 'text'], ...TIMESTAMPS],
+  // Keyed by its id, like every type; the pair names the deal and the contact it links.
+  associated_contact: [['deal_id', 'bigint'], ['contact_id', 'bigint'], ['role', 'text'], ...TIMESTAMPS],
   product: [
     ['name', 'text'],
     ['description', 'text'],

@@ -13,6 +13,8 @@ export const CHANGE_CHANNEL = 'bsg_change_events';
 export type PagePart =
   | { op: 'upsert'; type: ResourceType }
   | { op: 'delete'; type: ResourceType }
+  /** Associated contacts, upserts and deletes in one part: `[{pos, deleted, id?, deal_id, contact_id, ...}]`. */
+  | { op: 'associated-contacts' }
   | { op: 'upsert-other' }
   | { op: 'delete-other' }
   /** The session's progress in sync_state: `{device, items, count_left, items_per_second}`. */
@@ -39,41 +41,93 @@ export const SQL_TYPES: Record<ColumnKind, string> = {
 const q = (identifier: string) => `"${identifier}"`;
 const literal = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
-/** The columns a type's rows are found by: its conflict key, and the key of each lookup. */
+/** The columns a type's rows are looked up by: the id, and an associated contact's pair (an item may name only that). */
 export function keyColumnsOf(type: ResourceType): readonly string[] {
-  return type === 'associated_contact' ? ['deal_id', 'contact_id'] : ['id'];
+  return type === 'associated_contact' ? ['id', 'deal_id', 'contact_id'] : ['id'];
 }
 
 /** The key of `other_resources`. */
 export const OTHER_KEY_COLUMNS = ['type', 'id'] as const;
 
-function upsert(type: ResourceType, n: number, param: number): { ctes: string[]; events: string } {
+/** The columns of a type's rows as a page's parameter carries them, with their SQL types. */
+const rowColumns = (type: ResourceType) => [
+  ['id', 'bigint'] as const,
+  ...COLUMNS[type].map(([name, kind]) => [name, SQL_TYPES[kind]] as const),
+  ['revision', 'bigint'] as const,
+  ['raw', 'jsonb'] as const,
+];
+
+const recordColumns = (columns: ReadonlyArray<readonly [string, string]>) => columns.map(([name, sqlType]) => `${q(name)} ${sqlType}`).join(', ');
+
+/**
+ * The revision-guarded upsert of the rows of CTE `source` (one per id), and its events: a new
+ * row, or a tombstone brought back by a newer revision, is CREATED; a live row changed, UPDATED.
+ */
+function guardedUpsert(type: ResourceType, n: number, source: string): { ctes: string[]; events: string } {
   const table = q(TABLES[type]);
-  const typed = COLUMNS[type].map(([name, kind]) => [name, SQL_TYPES[kind]] as const);
-  const keyed = keyColumnsOf(type);
-  const columns = [...(type === 'associated_contact' ? [] : [['id', 'bigint'] as const]), ...typed, ['revision', 'bigint'] as const, ['raw', 'jsonb'] as const];
-  const names = columns.map(([name]) => q(name));
-  const key = keyed.map(q).join(', ');
-  const matches = keyed.map((k) => `o.${q(k)} = i.${q(k)}`).join(' AND ');
+  const names = rowColumns(type).map(([name]) => q(name));
   return {
     ctes: [
-      `in${n} AS (SELECT * FROM jsonb_to_recordset($${param}::jsonb) AS x(${columns.map(([name, sqlType]) => `${q(name)} ${sqlType}`).join(', ')}))`,
       // The state before this statement: a CTE sees the snapshot the statement started with.
       // One key lookup per incoming row (LIMIT keeps the planner from turning it into a join
       // that scans the table). The statement is prepared: statistics.ts keeps its cached plan
       // made for the table's size, so that a lookup stays an index lookup as the table grows.
-      `old${n} AS (SELECT o.* FROM in${n} i CROSS JOIN LATERAL (SELECT ${keyed.map((k) => `o.${q(k)}`).join(', ')}, o."deleted_at" FROM ${table} o WHERE ${matches} LIMIT 1) o)`,
+      `old${n} AS (SELECT o.* FROM ${source} i CROSS JOIN LATERAL (SELECT o."id", o."deleted_at" FROM ${table} o WHERE o."id" = i."id" LIMIT 1) o)`,
       `w${n} AS (INSERT INTO ${table} AS t (${names.join(', ')}, "deleted_at", "synced_at")
-        SELECT ${names.join(', ')}, NULL, now() FROM in${n}
-        ON CONFLICT (${key}) DO UPDATE SET ${[...names, '"deleted_at"', '"synced_at"'].map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
+        SELECT ${names.join(', ')}, NULL, now() FROM ${source}
+        ON CONFLICT ("id") DO UPDATE SET ${[...names, '"deleted_at"', '"synced_at"'].map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
         WHERE t."revision" < EXCLUDED."revision"
-        RETURNING ${keyed.map((k) => `t.${q(k)}`).join(', ')}, t."id" AS event_id, t."revision")`,
+        RETURNING t."id", t."revision")`,
     ],
-    // New row, or a tombstone brought back by a newer revision: CREATED; a live row changed: UPDATED.
-    // An associated contact that came without an id has no key for an event; its row is kept.
-    events: `SELECT ${literal(type)}, w.event_id, CASE WHEN o.${q(keyed[0]!)} IS NULL OR o."deleted_at" IS NOT NULL THEN 'CREATED' ELSE 'UPDATED' END::change_kind, w."revision"
-      FROM w${n} w LEFT JOIN old${n} o ON ${keyed.map((k) => `o.${q(k)} = w.${q(k)}`).join(' AND ')}
-      WHERE w.event_id IS NOT NULL`,
+    events: `SELECT ${literal(type)}, w."id", CASE WHEN o."id" IS NULL OR o."deleted_at" IS NOT NULL THEN 'CREATED' ELSE 'UPDATED' END::change_kind, w."revision"
+      FROM w${n} w LEFT JOIN old${n} o ON o."id" = w."id"`,
+  };
+}
+
+function upsert(type: ResourceType, n: number, param: number): { ctes: string[]; events: string } {
+  const written = guardedUpsert(type, n, `in${n}`);
+  return {
+    ctes: [`in${n} AS (SELECT * FROM jsonb_to_recordset($${param}::jsonb) AS x(${recordColumns(rowColumns(type))}))`, ...written.ctes],
+    events: written.events,
+  };
+}
+
+/**
+ * Associated contacts, keyed by their id like every type. An item that comes without an id
+ * names the association the mirror holds on its (deal_id, contact_id) pair: a delete, every live
+ * one there; an upsert, the live one, else the newest tombstone there, else a new row under a
+ * placeholder id (negative, below every id there is: Base's ids are positive). Upserts and
+ * deletes are resolved together, so that a row two items of the page name is written once (by
+ * the later), and each change event carries the id of the row it changed.
+ */
+function associatedContacts(n: number, param: number): { ctes: string[]; events: string } {
+  const type = 'associated_contact';
+  const table = q(TABLES[type]);
+  const columns = rowColumns(type);
+  const samePair = `o."deal_id" = i."deal_id" AND o."contact_id" = i."contact_id"`;
+  const upserted = guardedUpsert(type, n, `up${n}`);
+  return {
+    ctes: [
+      `in${n} AS (SELECT * FROM jsonb_to_recordset($${param}::jsonb) AS x("pos" integer, "deleted" boolean, ${recordColumns(columns)}))`,
+      `named${n} AS (
+        SELECT i.*, i."id" AS "key" FROM in${n} i WHERE i."id" IS NOT NULL
+        UNION ALL
+        SELECT i.*, o."id" FROM in${n} i JOIN ${table} o ON ${samePair} AND o."deleted_at" IS NULL WHERE i."id" IS NULL AND i."deleted"
+        UNION ALL
+        SELECT i.*, COALESCE(o."id", (SELECT LEAST(min(p."id"), 0) FROM ${table} p) - row_number() OVER (ORDER BY i."pos"))
+        FROM in${n} i LEFT JOIN LATERAL (
+          SELECT o."id" FROM ${table} o WHERE ${samePair} ORDER BY o."deleted_at" IS NULL DESC, o."revision" DESC LIMIT 1
+        ) o ON true
+        WHERE i."id" IS NULL AND NOT i."deleted")`,
+      `keyed${n} AS (SELECT DISTINCT ON ("key") * FROM named${n} ORDER BY "key", "pos" DESC)`,
+      `up${n} AS (SELECT "key" AS "id", ${columns.slice(1).map(([name]) => q(name)).join(', ')} FROM keyed${n} WHERE NOT "deleted")`,
+      ...upserted.ctes,
+      // Only a live row is tombstoned: deleting what we never had, or twice, changes nothing.
+      `d${n} AS (UPDATE ${table} t SET "deleted_at" = now(), "synced_at" = now() FROM keyed${n} k
+        WHERE k."deleted" AND t."id" = k."key" AND t."deleted_at" IS NULL RETURNING t."id", t."revision")`,
+    ],
+    events: `${upserted.events}
+      UNION ALL SELECT ${literal(type)}, d."id", 'DELETED'::change_kind, d."revision" FROM d${n} d`,
   };
 }
 
@@ -165,6 +219,8 @@ export function pageStatement(parts: readonly PagePart[]): string {
         return upsert(part.type, n, n);
       case 'delete':
         return remove(part.type, n, n);
+      case 'associated-contacts':
+        return associatedContacts(n, n);
       case 'upsert-other':
         return upsertOther(n, n);
       case 'delete-other':

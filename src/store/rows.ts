@@ -21,6 +21,11 @@ export interface PagePlan {
   upserts: Map<ResourceType, Record<string, unknown>[]>;
   /** Ids to tombstone, as received (a JSON number or numeric string). */
   deletes: Map<ResourceType, unknown[]>;
+  /**
+   * Associated contacts, upserts and deletes together, in page order (`pos`), flagged `deleted`:
+   * an item may name one by its pair only, which the statement resolves (see page-sql.ts).
+   */
+  associations: Record<string, unknown>[];
   others: { type: string; id: unknown; revision: number; raw: Record<string, unknown>; deleted: boolean }[];
 }
 
@@ -67,13 +72,12 @@ function isInteger(value: unknown): boolean {
 
 /** The row for a live object of a typed resource: every typed column, revision and raw. */
 export function toRow(type: ResourceType, data: Record<string, unknown>, revision: number): Record<string, unknown> {
-  const row: Record<string, unknown> = { revision, raw: data };
-  if (type !== 'associated_contact') row.id = data.id;
+  const row: Record<string, unknown> = { id: data.id, revision, raw: data };
   for (const [column, kind, field] of COLUMNS[type]) row[column] = columnValue(kind, data[field ?? column]);
   return row;
 }
 
-/** The key that identifies an object within a page. */
+/** The key that identifies an object within a page: its id, or an associated contact's pair when it comes without one. */
 function objectKey(type: string, data: Record<string, unknown>): string | undefined {
   if (type === 'associated_contact' && data.id === undefined) {
     return isInteger(data.deal_id) && isInteger(data.contact_id) ? `${type}:${data.deal_id}:${data.contact_id}` : undefined;
@@ -97,9 +101,13 @@ export function planPage(items: readonly StoreItem[]): PagePlan & { invalid: Sto
       latest.set(key, item);
     }
   }
-  const plan: PagePlan & { invalid: StoreItem[] } = { upserts: new Map(), deletes: new Map(), others: [], invalid };
+  const plan: PagePlan & { invalid: StoreItem[] } = { upserts: new Map(), deletes: new Map(), associations: [], others: [], invalid };
   for (const item of latest.values()) {
-    if (!isResourceType(item.type)) {
+    if (item.type === 'associated_contact') {
+      const pos = plan.associations.length;
+      const { id, deal_id, contact_id } = item.data;
+      plan.associations.push(item.deleted ? { pos, deleted: true, id, deal_id, contact_id } : { pos, deleted: false, ...toRow(item.type, item.data, item.revision) });
+    } else if (!isResourceType(item.type)) {
       plan.others.push({ type: item.type, id: item.data.id, revision: item.revision, raw: item.data, deleted: item.deleted });
     } else if (item.deleted) {
       push(plan.deletes, item.type, item.data.id);

@@ -70,6 +70,7 @@ export function preparePage(items: readonly StoreItem[], options: PageOptions = 
   };
   for (const [type, rows] of byTypeOrder(plan.upserts)) add({ op: 'upsert', type }, rows);
   for (const [type, ids] of byTypeOrder(plan.deletes)) add({ op: 'delete', type }, ids.map((id) => ({ id })));
+  if (plan.associations.length) add({ op: 'associated-contacts' }, plan.associations);
   const liveOthers = plan.others.filter((o) => !o.deleted);
   const deletedOthers = plan.others.filter((o) => o.deleted);
   if (liveOthers.length) add({ op: 'upsert-other' }, liveOthers.map(({ type, id, revision, raw }) => ({ type, id, revision, raw })));

@@ -148,7 +148,7 @@ const q = (identifier: string) => `"${identifier}"`;
 /** Every column written for a type: key, typed columns, revision, raw (as the engine writes them). */
 function columnsOf(type: ResourceType): (readonly [string, string])[] {
   return [
-    ...(type === 'associated_contact' ? [] : [['id', 'bigint'] as const]),
+    ['id', 'bigint'] as const,
     ...COLUMNS[type].map(([name, kind]) => [name, SQL_TYPES[kind]] as const),
     ['revision', 'bigint'] as const,
     ['raw', 'jsonb'] as const,
@@ -245,7 +245,7 @@ function insertStatement(shape: readonly (ResourceType | 'other')[]): string {
   const ctes = shape.map((type, i) => {
     const columns = type === 'other' ? OTHER_COLUMNS : columnsOf(type);
     const table = type === 'other' ? '"other_resources"' : q(TABLES[type]);
-    const key = type === 'other' ? '"type", "id"' : type === 'associated_contact' ? '"deal_id", "contact_id"' : '"id"';
+    const key = type === 'other' ? '"type", "id"' : '"id"';
     const names = columns.map(([n]) => q(n));
     return `w${i} AS (INSERT INTO ${table} AS t (${names.join(', ')}, "synced_at")
       SELECT ${names.join(', ')}, now() FROM jsonb_to_recordset($${i + 1}::jsonb) AS x(${columns.map(([n, t]) => `${q(n)} ${t}`).join(', ')})
@@ -335,7 +335,7 @@ async function contentDigest(client: pg.Client): Promise<string> {
   const parts: string[] = [];
   for (const type of RESOURCE_TYPES) {
     const columns = columnsOf(type).map(([n]) => q(n));
-    const key = type === 'associated_contact' ? '"deal_id", "contact_id"' : '"id"';
+    const key = '"id"';
     const { rows } = await client.query<{ d: string | null }>(
       `SELECT md5(string_agg(row(${columns.join(', ')}, "deleted_at")::text, E'\\n' ORDER BY ${key})) AS d FROM ${q(TABLES[type])}`,
     );

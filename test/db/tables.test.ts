@@ -84,12 +84,12 @@ describe('keys and indexes', () => {
     expect(rowCount).toBe(0);
   });
 
-  it('keys associated_contacts by the deal and contact pair', async () => {
+  it('keys associated_contacts by their id, as every table', async () => {
     const { rows } = await c.query(
       `SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
        WHERE i.indrelid = 'associated_contacts'::regclass AND i.indisprimary ORDER BY a.attname`,
     );
-    expect(rows.map((r) => r.attname)).toEqual(['contact_id', 'deal_id']);
+    expect(rows.map((r) => r.attname)).toEqual(['id']);
   });
 
   it('indexes every reference and the polymorphic resource pair', async () => {
@@ -103,7 +103,7 @@ describe('keys and indexes', () => {
       ['deals', 'loss_reason_id'], ['deals', 'source_id'], ['deals', 'last_stage_change_by_id'],
       ['stages', 'pipeline_id'], ['users', 'reports_to'], ['orders', 'deal_id'],
       ['line_items', 'order_id'], ['line_items', 'product_id'], ['tasks', 'owner_id'], ['calls', 'user_id'],
-      ['associated_contacts', 'contact_id'],
+      ['associated_contacts', 'contact_id'], ['associated_contacts', 'deal_id, contact_id'],
       ['notes', 'resource_type, resource_id'], ['tasks', 'resource_type, resource_id'], ['calls', 'resource_type, resource_id'],
     ];
     for (const [table, cols] of references) expect(indexed(table, cols), `${table}(${cols})`).toBe(true);

@@ -189,20 +189,20 @@ describe('ordering', () => {
   });
 
   it.each([
-    { name: 'role ASC', orderBy: [{ field: 'ROLE', direction: 'ASC' }], sql: 'role ASC NULLS LAST, deal_id, contact_id' },
-    { name: 'dealId DESC', orderBy: [{ field: 'DEAL_ID', direction: 'DESC' }], sql: 'deal_id DESC, deal_id, contact_id' },
-  ])('associated contacts (keyed by the pair): $name', async ({ orderBy, sql: order }) => {
-    const { rows } = await sql.query<{ pair: string }>(
-      `SELECT deal_id || ':' || contact_id AS pair FROM associated_contacts WHERE deleted_at IS NULL ORDER BY ${order}`,
+    { name: 'role ASC', orderBy: [{ field: 'ROLE', direction: 'ASC' }], sql: 'role ASC NULLS LAST, id' },
+    { name: 'dealId DESC', orderBy: [{ field: 'DEAL_ID', direction: 'DESC' }], sql: 'deal_id DESC NULLS FIRST, id' },
+  ])('associated contacts (keyed by their id, like every type): $name', async ({ orderBy, sql: order }) => {
+    const { rows } = await sql.query<{ row: string }>(
+      `SELECT id || ':' || deal_id || ':' || contact_id AS row FROM associated_contacts WHERE deleted_at IS NULL ORDER BY ${order}`,
     );
     expect(rows.length).toBeGreaterThan(100);
     const query = /* GraphQL */ `
       query ($first: Int, $after: String, $orderBy: [AssociatedContactOrder!]) {
-        associatedContacts(first: $first, after: $after, orderBy: $orderBy) { edges { node { dealId contactId } } pageInfo { hasNextPage endCursor } }
+        associatedContacts(first: $first, after: $after, orderBy: $orderBy) { edges { node { baseId dealId contactId } } pageInfo { hasNextPage endCursor } }
       }
     `;
-    const nodes = await allNodes<{ dealId: number; contactId: number }>(w, query, (d) => d.associatedContacts, { orderBy }, 50);
-    expect(nodes.map((n) => `${n.dealId}:${n.contactId}`)).toEqual(rows.map((r) => r.pair));
+    const nodes = await allNodes<{ baseId: number; dealId: number; contactId: number }>(w, query, (d) => d.associatedContacts, { orderBy }, 50);
+    expect(nodes.map((n) => `${n.baseId}:${n.dealId}:${n.contactId}`)).toEqual(rows.map((r) => r.row));
   });
 
   it('orders a filtered selection', async () => {

@@ -49,7 +49,7 @@ describe('global ids round-trip', () => {
       const data = await w.query(`{ ${name}(first: 2) { edges { node { __typename id } } } }`);
       listed.push(...data[name].edges.map((e: any) => e.node));
     }
-    // Every type the world has (associated contacts too: they are keyed by the pair).
+    // Every type the world has.
     expect(new Set(listed.map((n) => n.__typename)).size).toBeGreaterThanOrEqual(15);
     const ids = listed.map((n) => n.id);
     expect(new Set(ids).size).toBe(ids.length);

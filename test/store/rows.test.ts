@@ -37,7 +37,7 @@ describe('toRow', () => {
     expect(row).not.toHaveProperty('deleted_at');
   });
 
-  it('keys associated contacts by the pair and keeps their id as a column', () => {
+  it('keys associated contacts by their id, the pair as columns', () => {
     expect(toRow('associated_contact', { id: 3, deal_id: 1, contact_id: 2, role: 'involved' }, 1)).toMatchObject({ id: 3, deal_id: 1, contact_id: 2 });
   });
 });

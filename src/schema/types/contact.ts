@@ -23,7 +23,7 @@ export const Contact = defineResource('Contact', {
     people: t.relatedConnection('people', relatedList(t), { description: 'People of this organization.' }),
     deals: t.relatedConnection('deals', relatedList(t), { description: 'Deals with this contact as the main contact.' }),
     organizationDeals: t.relatedConnection('organizationDeals', relatedList(t), { description: 'Deals with this organization.' }),
-    associatedDeals: t.relatedConnection('associatedDeals', relatedList(t, {}, 'dealId_contactId'), { description: 'Deals this contact is associated with, and in which role.' }),
+    associatedDeals: t.relatedConnection('associatedDeals', relatedList(t), { description: 'Deals this contact is associated with, and in which role.' }),
     ...activityConnections(t, 'contact'),
   }),
 });

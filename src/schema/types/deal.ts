@@ -15,7 +15,7 @@ export const Deal = defineResource('Deal', {
     organization: t.relation('organization', { nullable: true }),
     source: t.relation('source', { nullable: true }),
     lossReason: t.relation('lossReason', { nullable: true }),
-    associatedContacts: t.relatedConnection('associatedContacts', relatedList(t, {}, 'dealId_contactId'), { description: 'Contacts involved in the deal, with their roles.' }),
+    associatedContacts: t.relatedConnection('associatedContacts', relatedList(t), { description: 'Contacts involved in the deal, with their roles.' }),
     orders: t.relatedConnection('orders', relatedList(t)),
     ...activityConnections(t, 'deal'),
   }),
