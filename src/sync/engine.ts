@@ -332,6 +332,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           await failed(device, error);
           throw error;
         } finally {
+          // Stopped mid-run: recorded before the run resolves, so that a caller closing the
+          // database as soon as it does (sync --once) cannot race stop()'s own record of it.
+          if (signal.aborted) await markPhase(prisma, device, 'stopped').catch(() => undefined);
           await releaseLock();
           role = 'stopped';
         }
