@@ -116,12 +116,6 @@ export interface World {
   readonly generator: Generator;
 }
 
-function growU32(a: Uint32Array<ArrayBuffer>, need: number): Uint32Array<ArrayBuffer> {
-  if (need <= a.length) return a;
-  const b = new Uint32Array(Math.max(need, a.length * 2, 1024));
-  b.set(a);
-  return b;
-}
 function growF64(a: Float64Array<ArrayBuffer>, need: number): Float64Array<ArrayBuffer> {
   if (need <= a.length) return a;
   const b = new Float64Array(Math.max(need, a.length * 2, 1024));
@@ -161,7 +155,8 @@ export function createWorld(spec: WorldSpec): World {
 
   let typeIdx = new Uint16Array(Math.max(total, 1024));
   let ids = new Float64Array(Math.max(total, 1024));
-  let revs = new Uint32Array(Math.max(total, 1024));
+  // Float64: a clock's revisions (past 1.3e9 from the start) must never wrap around as 32 bits would.
+  let revs = new Float64Array(Math.max(total, 1024));
   let alive = new Uint8Array(Math.max(total, 1024));
   let handles = 0;
   const overrides = new Map<number, Payload>();
@@ -217,7 +212,7 @@ export function createWorld(spec: WorldSpec): World {
     const h = handles++;
     typeIdx = growU16(typeIdx, handles);
     ids = growF64(ids, handles);
-    revs = growU32(revs, handles);
+    revs = growF64(revs, handles);
     alive = growU8(alive, handles);
     typeIdx[h] = table.index;
     ids[h] = id;
