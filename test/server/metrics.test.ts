@@ -1,7 +1,7 @@
-// /metrics in Prometheus format: sync items by type and kind, sessions, lag, failed objects,
+// /metrics in Prometheus format: sync items by type and kind, sessions, lag, failed objects, rejected items,
 // GraphQL request durations, open subscriptions and events delivered.
 import { expect, it } from 'vitest';
-import { collect, useGateway } from '../fixtures/gateway.ts';
+import { collect, eventually, useGateway } from '../fixtures/gateway.ts';
 
 const g = useGateway({ settled: 'deal' });
 
@@ -28,4 +28,15 @@ it('reports the sync, GraphQL requests and subscriptions', async () => {
   expect(value(text, 'bsg_subscription_events_delivered_total')).toBeGreaterThanOrEqual(1);
   expect(text).toMatch(/^graphql_yoga_http_duration_count\{.*\} [1-9]/m);
   sub.stop();
+});
+
+it('counts the items kept as rejected, by type', async () => {
+  const series = 'bsg_sync_rejected_items_total{type="associated_contact"}';
+  const before = value(await metrics(), series);
+  // An associated contact without its pair names no object: it is kept whole as rejected.
+  g.sim.changes([{ op: 'create', type: 'associated_contact', data: { deal_id: null, contact_id: null } }]);
+  const want = (Number.isNaN(before) ? 0 : before) + 1;
+  await eventually(async () => value(await metrics(), series) >= want);
+  expect(value(await metrics(), series)).toBe(want);
+  expect(await g.app.database.prisma.rejectedItem.count()).toBe(1);
 });
