@@ -28,7 +28,7 @@ export interface JsonTraits {
 
 /** The traits of a JSON text (two scans of the text, no parse). */
 export function traitsOf(text: string): JsonTraits {
-  return { exactNumbers: LOSSY_NUMBER.test(text), oddStrings: ODD_ESCAPE.test(text) };
+  return { exactNumbers: LOSSY_NUMBER.test(text), oddStrings: text.includes('\\u') && ODD_ESCAPE.test(text) };
 }
 
 /** A number literal as JSON.parse would give it, unless that would change it. */

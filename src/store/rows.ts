@@ -86,20 +86,23 @@ const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\
 const INT4_MIN = -2_147_483_648;
 const INT4_MAX = 2_147_483_647;
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function isCalendarDate(year: number, month: number, day: number): boolean {
   if (year < 1 || month < 1 || month > 12 || day < 1) return false;
+  if (day <= 28) return true;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const days = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
-  return day <= days;
+  return day <= (month === 2 ? (leap ? 29 : 28) : DAYS_IN_MONTH[month - 1]!);
 }
 
 /** A strict ISO-8601 timestamp with an offset, on a real calendar date and clock time. */
 export function isTimestamp(value: string): boolean {
   const m = TIMESTAMP.exec(value);
   if (!m) return false;
-  const [, y, mo, d, h, mi, s = '0', oh = '0', om = '0'] = m;
   // Second 60 is a leap second (Postgres takes it); offsets reach ±15:59 in Postgres.
-  return isCalendarDate(Number(y), Number(mo), Number(d)) && Number(h) <= 23 && Number(mi) <= 59 && Number(s) <= 60 && Number(oh) <= 15 && Number(om) <= 59;
+  return (
+    isCalendarDate(+m[1]!, +m[2]!, +m[3]!) && +m[4]! <= 23 && +m[5]! <= 59 && (m[6] === undefined || +m[6] <= 60) && (m[7] === undefined || +m[7] <= 15) && (m[8] === undefined || +m[8] <= 59)
+  );
 }
 
 /**
