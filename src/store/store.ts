@@ -103,6 +103,17 @@ export function preparePage(items: readonly StoreItem[], options: PageOptions = 
   return { sql, params, rejected, objects, options };
 }
 
+/**
+ * The same page, also clearing the rejected rows of the objects it stores: for a page prepared
+ * while none were kept, written after one was (the sync prepares a page while another is written).
+ */
+export function clearingRejected(page: PreparedPage): PreparedPage {
+  if (page.options.clearRejectedItems ?? true) return page;
+  const options = { ...page.options, clearRejectedItems: true };
+  const { sql, params } = statementOf(planObjects(page.objects, page.rejected), options, true);
+  return { ...page, sql, params, options };
+}
+
 /** The SQLSTATE of a failed statement, when Postgres gave one. */
 export function sqlStateOf(error: unknown): string | undefined {
   const e = error as { code?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } } | null;

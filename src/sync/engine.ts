@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { PrismaClient } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
-import { applyPrepared, preparePage, type ChangeCount, type PreparedPage, type RejectedRow } from '../store/store.ts';
+import { applyPrepared, clearingRejected, preparePage, type ChangeCount, type PreparedPage, type RejectedRow } from '../store/store.ts';
 import { createStatisticsKeeper } from '../store/statistics.ts';
 import { markIdleNoNews, markPhase, markSessionFinished, markSessionStarted, resolveDeviceUuid } from '../store/sync-state.ts';
 import { createSyncClient, FatalSyncError, TransientSyncError, type Page, type SyncClient, type SyncClientOptions } from './client.ts';
@@ -250,6 +250,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       clearFailedObjects: failedPending,
       clearRejectedItems: rejectedPending,
     });
+    if (prepared.rejected.length) rejectedPending = true;
     const received: Record<string, number> = {};
     for (const item of items) received[item.type] = (received[item.type] ?? 0) + 1;
     // A malformed item without an ack key cannot be acked: it is kept (rejected) and comes again.
@@ -258,7 +259,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   }
 
   async function writePage(api: SyncClient, page: PageWrite, progress: Progress): Promise<number> {
-    const result = await applyPrepared(prisma, page.prepared);
+    // Rejected rows may have been kept since this page was prepared: its objects then clear theirs.
+    const result = await applyPrepared(prisma, rejectedPending ? clearingRejected(page.prepared) : page.prepared);
     statistics.record(result.changes);
     options.observer?.pageApplied?.({ received: page.received, changes: result.changes });
     if (result.rejected.length) {

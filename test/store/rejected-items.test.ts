@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPrismaClient, type PrismaClient } from '../../src/db/client.ts';
-import { applyPage, type StoreItem } from '../../src/store/store.ts';
+import { applyPage, applyPrepared, clearingRejected, preparePage, type StoreItem } from '../../src/store/store.ts';
 import { retryRejectedItems } from '../../src/sync/rejected-retry.ts';
 import { useTestDatabase } from '../fixtures/database.ts';
 import { withClient } from '../fixtures/mirror.ts';
@@ -70,6 +70,14 @@ describe('a value Postgres refuses', () => {
     await applyPage(prisma, [tag(7, 'short', 4)]);
     expect(await count('rejected_items')).toBe(0);
     expect(await withClient(db.url, async (c) => (await c.query('SELECT name, revision::int FROM tags')).rows)).toEqual([{ name: 'short', revision: 4 }]);
+  });
+
+  it('is cleared by a page prepared before it was kept (the sync prepares the next page while one is written)', async () => {
+    const next = preparePage([tag(7, 'short', 4)], { clearRejectedItems: false });
+    await applyPage(prisma, [tag(7, hugeName(), 3)]);
+    expect(await count('rejected_items')).toBe(1);
+    await applyPrepared(prisma, clearingRejected(next));
+    expect(await count('rejected_items')).toBe(0);
   });
 
   it('commits the bookkeeping of the page with the refused items', async () => {
