@@ -62,7 +62,7 @@ describe('the data model', () => {
     expect(columns.get('line_items')!.get('price')).toBe('numeric');
   });
 
-  it('keeps rejected items whole, one row per object', () => {
+  it('has rejected_items: the item as text, what it names, why and when', () => {
     expect(Object.fromEntries(columns.get('rejected_items')!)).toEqual({
       id: 'int8', key: 'text', type: 'text', base_id: 'text', revision: 'int8', ack_key: 'text', error: 'text', raw_text: 'text', received_at: 'timestamptz',
     });
