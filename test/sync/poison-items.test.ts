@@ -267,6 +267,8 @@ describe('a later revision that stores', () => {
 
     const second = runCli(['sync', '--once'], env());
     expect((await second.exited).code, second.stderr()).toBe(0);
+    // Each process first retries what is kept: none of it fits yet (the fixes come as new revisions).
+    expect(second.lines.find((l) => String(l.msg).startsWith('retried '))).toMatchObject({ retried: fixable.length + RAW_REJECTED.length, stored: 0 });
     const rows = await withClient(db.url, async (c) => (await c.query('SELECT raw_text FROM rejected_items')).rows);
     expect(rows.map((r) => r.raw_text).sort()).toEqual([...RAW_REJECTED].sort());
     const fixed = new Set([...fixable, odd[0]!].map((o) => `${o.type}:${o.id}`));
