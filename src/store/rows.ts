@@ -276,9 +276,13 @@ export function latestItems(items: readonly StoreItem[]): { objects: StoreItem[]
 /** Splits objects (one item each, from {@link latestItems}) into upserts, deletes and other types. */
 export function planObjects(objects: readonly StoreItem[], rejected: RejectedRow[] = []): PagePlan {
   const plan: PagePlan = { upserts: new Map(), deletes: new Map(), others: [], rejected, stored: [], arrived: [], exact: false };
+  // An object both stored and kept as rejected by one page (a malformed state of it beside a good
+  // one) keeps its rejected row: one statement must not both insert and delete it.
+  const rejectedKeys = new Set(rejected.map((r) => r.key));
   for (const item of objects) {
     const id = int8Of(item.data.id);
-    plan.stored.push({ key: objectKey(item)!, revision: item.revision, deleted: item.deleted });
+    const key = objectKey(item)!;
+    if (!rejectedKeys.has(key)) plan.stored.push({ key, revision: item.revision, deleted: item.deleted });
     if (id !== undefined) plan.arrived.push({ type: item.type, id });
     if (!isResourceType(item.type)) {
       const { raw, raw_text, exact } = item.deleted ? { raw: null, raw_text: null, exact: false } : rawOf(item);

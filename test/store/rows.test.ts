@@ -181,6 +181,13 @@ describe('planPage', () => {
     expect(plan.rejected[2]!.raw_text).toContain('"id":12345678901234567890');
   });
 
+  it('does not let a good state clear the rejected row of a malformed one in the same page', () => {
+    const plan = planPage([{ ...item('lead', { id: 5 }), malformed: 'meta.sync.event_type must be a string' }, item('lead', { id: 5, first_name: 'Good' }, 2)]);
+    expect(plan.upserts.get('lead')).toHaveLength(1);
+    expect(plan.rejected.map((r) => r.key)).toEqual(['lead:5']);
+    expect(plan.stored).toEqual([]);
+  });
+
   it('deletes an associated contact by its id alone', () => {
     const plan = planPage([item('associated_contact', { id: 5 }, 0, true)]);
     expect(plan.deletes.get('associated_contact')).toEqual([5]);
