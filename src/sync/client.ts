@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { Logger } from '../logger.ts';
-import { elementSpans, int8Of, memberSpans, parseExact, traitsOf, wholeSpan, type JsonTraits, type Span } from '../store/exact-json.ts';
+import { elementSpans, int8Of, isStorableString, memberSpans, parseExact, traitsOf, wholeSpan, type JsonTraits, type Span } from '../store/exact-json.ts';
 import type { StoreItem } from '../store/rows.ts';
 
 /** Options for {@link createSyncClient}. */
@@ -115,7 +115,8 @@ export function readItem(value: unknown, text?: () => string, json?: JsonTraits)
 
 const pageMetaSchema = z
   .object({
-    count_left: z.number().int().nonnegative().optional().catch(undefined),
+    // Bounded: a count past int8 would make Postgres refuse the page's bookkeeping.
+    count_left: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional().catch(undefined),
     failed_objects: z.array(z.unknown()).optional().catch(undefined),
   })
   .optional()
@@ -161,7 +162,7 @@ export function readPage(text: string): Page {
   });
   const meta = pageMetaSchema.parse(body.meta);
   const failedObjects = (meta?.failed_objects ?? []).flatMap((f) => {
-    const id = isObject(f) && typeof f.type === 'string' ? int8Of(f.id) : undefined;
+    const id = isObject(f) && typeof f.type === 'string' && isStorableString(f.type) ? int8Of(f.id) : undefined;
     return id === undefined ? [] : [{ type: (f as { type: string }).type, id }];
   });
   return { items, countLeft: meta?.count_left, failedObjects };

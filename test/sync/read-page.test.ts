@@ -61,9 +61,10 @@ describe('readPage', () => {
   });
 
   it('keeps only failed objects it can name, and ignores an odd count', () => {
-    const read = readPage(page([], '"count_left":"many","failed_objects":[{"type":"deal","id":5},{"type":"deal","id":99999999999999999999},{"id":3}]'));
+    const read = readPage(page([], '"count_left":"many","failed_objects":[{"type":"deal","id":5},{"type":"deal","id":99999999999999999999},{"id":3},{"type":"de\\u0000al","id":4}]'));
     expect(read.failedObjects).toEqual([{ type: 'deal', id: 5 }]);
     expect(read.countLeft).toBeUndefined();
+    expect(readPage(page([], '"count_left":1e300')).countLeft).toBeUndefined();
   });
 
   it('refuses what is not a page (it is fetched again, never acked)', () => {
