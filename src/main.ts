@@ -166,10 +166,11 @@ program
         logger,
       });
       // Interrupted: the page in hand is committed and acked (or dropped unapplied), then exit 130.
+      let stopping: Promise<void> | undefined;
       onShutdownSignal(
         logger,
         async () => {
-          await engine.stop();
+          await (stopping = engine.stop());
           await database.close();
         },
         130,
@@ -179,6 +180,8 @@ program
         logger.info(summary, summary.started ? 'sync finished' : 'nothing new to sync');
         exitCode = summary.interrupted ? 130 : 0;
       } finally {
+        // An interrupted run ends before stop() has recorded it: the database stays open until then.
+        await stopping;
         await database.close();
       }
     } catch (error) {

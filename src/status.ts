@@ -23,6 +23,7 @@ export function formatStatus(status: SyncStatusShape, failed: ReadonlyArray<{ ty
       (status.itemsPerSecond ? `, ${number.format(Math.round(status.itemsPerSecond))} items/s` : ''),
     `failed objects:   ${status.failedObjectsPending}` +
       (failed.length ? ` (${failed.map((f) => `${f.type} ${f.id} since ${f.firstReportedAt.toISOString()}`).join('; ')})` : ''),
+    `rejected items:   ${status.rejectedItems}${status.rejectedItems ? ' (kept whole in rejected_items; see README "Rejected items")' : ''}`,
     `last error:       ${status.lastError ? `${status.lastError} (${when(status.lastErrorAt)})` : 'none'}`,
   ];
   return `${lines.join('\n')}\n`;

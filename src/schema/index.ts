@@ -20,6 +20,7 @@ import './types/order.ts';
 import './types/line-item.ts';
 import './mirror-stats.ts';
 import './sync-status.ts';
+import './rejected-items.ts';
 import './subscriptions.ts';
 
 builder.queryType({ description: 'Read the Base CRM mirror.' });

@@ -5,6 +5,7 @@
 import { GraphQLError } from 'graphql';
 import type PrismaTypes from '../db/generated/pothos-types.ts';
 import { delegateNameOf } from '../db/resource-types.ts';
+import { parseForJavaScript } from '../store/exact-json.ts';
 import { builder, datamodel } from './builder.ts';
 import { FILTER_INPUTS, OrderDirection, whereToPrisma, type FilterKind, type WhereInput, type WhereShape } from './filters.ts';
 
@@ -55,7 +56,17 @@ const SCALAR_TYPES: Record<string, string> = {
 };
 
 /** Fields every resource has that are not filters. */
-const NOT_FILTERED = new Set(['raw']);
+const NOT_FILTERED = new Set(['raw', 'rawText']);
+
+/** The payload as received: from `raw`, or from its text where jsonb could not hold it exactly. */
+const rawField = (t: FieldBuilder) =>
+  t.field({
+    type: 'JSON',
+    description:
+      'The payload exactly as received. Where Postgres jsonb could not hold it as it came (a NUL or a lone surrogate in a string; a number JavaScript cannot hold, such as an id past 2^53), it is read from the text kept as received: strings are exact, and such a number is a string of its digits (as BigInt fields are).',
+    select: { raw: true, rawText: true },
+    resolve: (row: { raw: unknown; rawText: string | null }) => (row.rawText === null ? row.raw : parseForJavaScript(row.rawText)),
+  });
 /** Relations on notes, tasks and calls that share `resource_id`: `resource_type` tells which applies. */
 const POLYMORPHIC: Record<string, string> = { lead: 'lead', contact: 'contact', deal: 'deal' };
 
@@ -167,7 +178,7 @@ export function whereInput(name: ModelName): any {
 function orderInput(name: ModelName) {
   const values: Record<string, { value: string }> = {};
   for (const field of modelFields(name)) {
-    if (field.kind === 'scalar' && !field.isList && field.type !== 'Json' && !isMoneyText(name, field)) {
+    if (field.kind === 'scalar' && !field.isList && field.type !== 'Json' && !NOT_FILTERED.has(field.name) && !isMoneyText(name, field)) {
       values[upperSnake(field.name === 'id' ? 'baseId' : field.name)] = { value: field.name };
     }
   }
@@ -220,7 +231,11 @@ export function defineResource(name: ModelName, options: ResourceOptions) {
       const typed = options.typed?.(t) ?? {};
       const fields: Record<string, unknown> = {};
       for (const field of modelFields(name)) {
-        if (field.kind !== 'scalar' || field.name in typed || isMoneyText(name, field)) continue;
+        if (field.kind !== 'scalar' || field.name in typed || field.name === 'rawText' || isMoneyText(name, field)) continue;
+        if (field.name === 'raw') {
+          fields.raw = rawField(t);
+          continue;
+        }
         const nullable = !field.isRequired;
         // Base's id is `baseId`: `id` is the global (Relay) ID.
         const graphqlName = field.name === 'id' ? 'baseId' : field.name;

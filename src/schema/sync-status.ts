@@ -59,6 +59,7 @@ export const SyncStatus = builder.objectRef<SyncStatusShape>('SyncStatus').imple
     lastError: t.exposeString('lastError', { nullable: true }),
     lastErrorAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.lastErrorAt }),
     failedObjectsPending: t.exposeInt('failedObjectsPending', { description: 'Objects Base could not read that have not arrived since.' }),
+    rejectedItems: t.exposeInt('rejectedItems', { description: 'Items kept whole in rejected_items instead of stored as objects (see the rejectedItems query).' }),
     failedObjects: t.field({
       type: [FailedObject],
       args: { first: t.arg.int({ required: false, defaultValue: 20 }) },

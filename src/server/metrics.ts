@@ -1,5 +1,5 @@
 // Prometheus metrics of one gateway process (GET /metrics): the sync (items by type and kind,
-// sessions, retries and errors by cause, lag, failed objects), GraphQL requests (yoga's
+// sessions, retries and errors by cause, lag, failed objects, rejected items), GraphQL requests (yoga's
 // plugin) and subscriptions (open, events delivered).
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PrismaClient } from '../db/client.ts';
@@ -54,6 +54,12 @@ export function createMetrics(options: MetricsOptions): Metrics {
     labelNames: ['cause'] as const,
     registers: [registry],
   });
+  const rejected = new Counter({
+    name: 'bsg_sync_rejected_items_total',
+    help: 'Items received that could not be stored as objects and were kept whole in rejected_items, by type.',
+    labelNames: ['type'] as const,
+    registers: [registry],
+  });
   let lastSuccess: number | undefined;
   new Gauge({
     name: 'bsg_sync_lag_seconds',
@@ -103,6 +109,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
       sessionEnded(outcome) {
         sessions.inc({ outcome });
         if (outcome === 'completed' || outcome === 'nothing_new') lastSuccess = Date.now();
+      },
+      rejected(items) {
+        for (const item of items) rejected.inc({ type: item.type ?? '' });
       },
       retried: (cause) => retries.inc({ cause }),
       failed: (cause) => errors.inc({ cause }),

@@ -24,6 +24,9 @@ export const seedSchema = z
 
 export type SeedRequest = z.infer<typeof seedSchema>;
 
+/** The body of `POST /_sim/items`: each item's JSON text, exactly as it is to be served. */
+const rawItemsSchema = z.object({ items: z.array(z.string().max(16 * 1024 * 1024)).max(10_000) }).strict();
+
 const activitySchema = z.object({ perSecond: z.number().min(0).max(100_000) }).strict();
 
 /** One object of the ground truth. */
@@ -177,6 +180,21 @@ export async function handleControl(ctx: SimContext, req: IncomingMessage, res: 
         );
       }
       return;
+    }
+    case 'POST /_sim/items': {
+      const body = await parseBody(req, res, rawItemsSchema);
+      if (!body) return;
+      const problems = body.items.flatMap((text, index) => {
+        try {
+          const value: unknown = JSON.parse(text);
+          if (value !== null && typeof value === 'object' && !Array.isArray(value)) return [];
+        } catch {
+          // not JSON: reported below
+        }
+        return [{ code: 'invalid', message: 'each item must be the JSON text of an object', field: `items[${index}]` }];
+      });
+      if (problems.length) return sendError(res, 400, problems);
+      return sendJson(res, 200, ctx.rawItems(body.items));
     }
     case 'GET /_sim/objects':
       return listObjects(ctx, req, res, url);

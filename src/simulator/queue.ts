@@ -8,6 +8,10 @@
 // an object updated mid-session (delete + set: moved to the end) comes again later in the same
 // session, and handed-out items stay queued until acked, so a new session delivers them again.
 // `count_left` is kept exact by counting, per session, the entries ahead of its iterator.
+//
+// Raw items (`addRawItems`) are items given as their exact JSON text (ids past 2^53, odd
+// values): they are queued like objects under negative handles, served byte for byte, and
+// leave a device's queue when it acks the key their text names (never, if it names none).
 import { randomUUID } from 'node:crypto';
 import type { Faults } from './faults.ts';
 import type { Payload } from './generator.ts';
@@ -86,10 +90,17 @@ export type StartResult =
   | { kind: 'too_many_sessions'; retryAfterSeconds: number }
   | { kind: 'started'; sessionId: string; totalCount: number; pages: number };
 
+/** An item given as its exact JSON text, and the ack key that text names (if any). */
+export interface RawItem {
+  text: string;
+  ackKey: string | undefined;
+}
+
 export type PageResult =
   | { kind: 'not_found' }
   | { kind: 'done' }
-  | { kind: 'page'; items: SyncItem[]; countLeft: number; failedObjects: Array<{ type: string; id: number }> };
+  /** A string is a raw item's exact JSON text. */
+  | { kind: 'page'; items: Array<SyncItem | string>; countLeft: number; failedObjects: Array<{ type: string; id: number }> };
 
 export interface Queues {
   start(deviceUuid: string): StartResult;
@@ -98,6 +109,8 @@ export interface Queues {
   ack(deviceUuid: string, keys: readonly string[]): void;
   /** Applies every ack still waiting for its delay now. */
   flushAcks(): void;
+  /** Queues raw items for every device, present and future. */
+  addRawItems(items: readonly RawItem[]): void;
   /** Unfinished, unexpired sessions. */
   activeSessions(): number;
   devices(): number;
@@ -123,6 +136,9 @@ export function createQueues(world: World, options: QueueOptions, faults: Faults
   const devices = new Map<string, Device>();
   const sessions = new Map<string, Session>();
   const ackTimers = new Map<NodeJS.Timeout, () => void>();
+  /** Raw items by their (negative) handle, and the handles of each ack key. */
+  const rawItems = new Map<number, RawItem>();
+  const rawByAckKey = new Map<string, Set<number>>();
 
   const removeEntry = (device: Device, h: number, entry: number): void => {
     device.pending.delete(h);
@@ -149,6 +165,7 @@ export function createQueues(world: World, options: QueueOptions, faults: Faults
     const n = world.handleCount();
     const stride = coprimeStride(n);
     for (let k = 0, h = 0; k < n; k++, h = (h + stride) % n) if (world.isLive(h)) pending.set(h, ++seq * 2);
+    for (const h of rawItems.keys()) pending.set(h, ++seq * 2);
     device = { uuid, pending, seq, acked: createBitset(), delivered: createBitset(), sessions: new Set() };
     devices.set(uuid, device);
     return device;
@@ -167,7 +184,8 @@ export function createQueues(world: World, options: QueueOptions, faults: Faults
     }
   });
 
-  const item = (device: Device, h: number): SyncItem => {
+  const item = (device: Device, h: number): SyncItem | string => {
+    if (h < 0) return rawItems.get(h)!.text;
     const table = world.typeOf(h);
     const id = world.idOf(h);
     if (!world.isLive(h)) {
@@ -205,6 +223,12 @@ export function createQueues(world: World, options: QueueOptions, faults: Faults
   };
 
   const applyAck = (device: Device, key: string): void => {
+    for (const h of rawByAckKey.get(key) ?? []) {
+      const entry = device.pending.get(h);
+      if (entry === undefined) continue;
+      removeEntry(device, h, entry);
+      counters.acksApplied++;
+    }
     const parsed = parseAckKey(key);
     if (!parsed) return; // ack keys are opaque: one we did not issue is ignored
     const table = world.tableByPascal(parsed.pascal);
@@ -278,7 +302,7 @@ export function createQueues(world: World, options: QueueOptions, faults: Faults
       }
       // Synchronous from here to the return: concurrent fetches of one session cannot
       // interleave, so no item is handed out twice by one page race.
-      const items: SyncItem[] = [];
+      const items: Array<SyncItem | string> = [];
       const withheld: number[] = [];
       while (items.length + withheld.length < options.pageSize) {
         const next = session.iter.next();
@@ -289,7 +313,7 @@ export function createQueues(world: World, options: QueueOptions, faults: Faults
         const [h, entry] = next.value;
         session.pos = Math.floor(entry / 2);
         session.ahead--;
-        if (faults.roll('failedObjects')) {
+        if (h >= 0 && faults.roll('failedObjects')) {
           withheld.push(h);
           continue;
         }
@@ -297,7 +321,7 @@ export function createQueues(world: World, options: QueueOptions, faults: Faults
         counters.itemsDelivered++;
         if (entry % 2 === 1) counters.itemsRedelivered++;
         else device.pending.set(h, entry + 1);
-        if (world.isLive(h)) device.delivered.set(h);
+        if (h >= 0 && world.isLive(h)) device.delivered.set(h);
       }
       // Withheld objects go back to the end of the queue: a later page (or session) brings them.
       const failedObjects = withheld.map((h) => {
@@ -336,6 +360,15 @@ export function createQueues(world: World, options: QueueOptions, faults: Faults
         clearTimeout(timer);
         ackTimers.delete(timer);
         apply();
+      }
+    },
+
+    addRawItems(list) {
+      for (const raw of list) {
+        const h = -(rawItems.size + 1);
+        rawItems.set(h, raw);
+        if (raw.ackKey !== undefined) rawByAckKey.set(raw.ackKey, (rawByAckKey.get(raw.ackKey) ?? new Set()).add(h));
+        for (const device of devices.values()) enqueue(device, h);
       }
     },
 

@@ -18,6 +18,9 @@
 //   POST /_sim/changes  [{"op":"create"|"update"|"delete","type":"lead","id"?:N,"data"?:{...}}]
 //                       all or nothing → [{"type","id","revision"}] (revision 0 for a delete);
 //                       422 listing the changes that name a missing (or, for create, existing) object
+//   POST /_sim/items    {"items":["<an item's exact JSON text>", ...]}: served as given, byte for byte
+//                       (ids past 2^53, odd values), to every device until it acks the key the text
+//                       names → [{"ack_key"}] (null: it names none; it is then served every session)
 //   GET  /_sim/objects  ?type=lead&limit=1000&cursor=… → {"items":[{"type","id","revision","data"}],
 //                       "next_cursor"} ; ?format=ndjson (or Accept: application/x-ndjson) streams
 //                       every live object as NDJSON
@@ -55,6 +58,8 @@ export interface SimContext {
   readonly onAck: ((deviceUuid: string, keys: readonly string[]) => void | Promise<void>) | undefined;
   seed(request: SeedRequest): SeedResult;
   changes(changes: Change[]): ChangeResult[];
+  /** Queues items given as their exact JSON text; answers the ack key each names (null: none). */
+  rawItems(texts: readonly string[]): Array<{ ack_key: string | null }>;
   stats(): unknown;
   flushAcks(): void;
 }
@@ -121,10 +126,11 @@ function servePage(ctx: SimContext, res: ServerResponse, sessionId: string, devi
     return sendError(res, 404, { code: 'not_found', message: 'No such synchronization session (unknown, expired or of another device).', resource: 'sync_session' });
   }
   if (result.kind === 'done') return sendEmpty(res, 204);
-  const text = JSON.stringify({
-    items: result.items,
-    meta: { type: 'collection', count: result.items.length, count_left: result.countLeft, failed_objects: result.failedObjects },
-  });
+  const meta = { type: 'collection', count: result.items.length, count_left: result.countLeft, failed_objects: result.failedObjects };
+  // Raw items go into the page as their exact text (JSON.stringify would round their numbers).
+  const text = result.items.some((i) => typeof i === 'string')
+    ? `{"items":[${result.items.map((i) => (typeof i === 'string' ? i : JSON.stringify(i))).join(',')}],"meta":${JSON.stringify(meta)}}`
+    : JSON.stringify({ items: result.items, meta });
   if (ctx.faults.roll('connectionReset')) {
     // Headers promise the whole body; half of it arrives, then the connection is reset.
     const bytes = Buffer.from(text);

@@ -63,6 +63,12 @@ export interface Simulator {
   seed(request: SeedRequest): SeedResult;
   /** Applies a batch of changes, all or nothing (throws `ChangeBatchError`). */
   changes(changes: Change[]): ChangeResult[];
+  /**
+   * Queues items given as their exact JSON text (`{"data":…,"meta":…}`), served byte for byte to
+   * every device until it acks the key the text names (ids past 2^53 and other values JSON.parse
+   * would change). They are not objects of the world: `objects()` does not list them.
+   */
+  injectItems(texts: readonly string[]): Array<{ ack_key: string | null }>;
   /** One live object, or undefined. */
   object(type: string, id: number): SimObject | undefined;
   /** Every live object (of one type), lazily. */
@@ -133,6 +139,15 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       return seedResult();
     },
     changes: (list) => applyChanges(world, list),
+    rawItems(texts) {
+      const items = texts.map((text) => {
+        const value = JSON.parse(text) as { meta?: { sync?: { ack_key?: unknown } } } | null;
+        const ackKey = value?.meta?.sync?.ack_key;
+        return { text, ackKey: typeof ackKey === 'string' ? ackKey : undefined };
+      });
+      queues.addRawItems(items);
+      return items.map((i) => ({ ack_key: i.ackKey ?? null }));
+    },
     stats: () => ({
       ...counters,
       sessionsActive: queues.activeSessions(),
@@ -181,6 +196,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     },
     seed: (request) => ctx.seed(request),
     changes: (list) => ctx.changes(list),
+    injectItems: (texts) => ctx.rawItems(texts),
     object(type, id) {
       const table = world.table(type);
       const h = table && world.handleOf(table, id);

@@ -1,5 +1,5 @@
 // The typed columns of each resource table, as the payload names its fields (a column is
-// named after the field it holds). `id`, `raw`, `revision`, `deleted_at` and `synced_at`
+// named after the field it holds). `id`, `raw`, `raw_text`, `revision`, `deleted_at` and `synced_at`
 // are common to every table and handled by the writer. A test checks this list against
 // the migrated database, so it cannot drift from prisma/schema.prisma.
 import type { ResourceType } from '../db/resource-types.ts';

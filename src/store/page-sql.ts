@@ -22,7 +22,11 @@ export type PagePart =
   /** Objects Base reported it could not read: `[{type, id}]`. */
   | { op: 'remember-failed' }
   /** Objects that arrived, no longer failed: `[{type, id}]`. */
-  | { op: 'clear-failed' };
+  | { op: 'clear-failed' }
+  /** Items kept whole instead of stored: `[RejectedRow]`, one per key. */
+  | { op: 'reject' }
+  /** Objects stored, whose rejected rows a revision at least as new supersedes: `[{key, revision, deleted}]`. */
+  | { op: 'clear-rejected' };
 
 /** The SQL type each column kind is read as. */
 export const SQL_TYPES: Record<ColumnKind, string> = {
@@ -55,6 +59,7 @@ const rowColumns = (type: ResourceType) => [
   ...COLUMNS[type].map(([name, kind]) => [name, SQL_TYPES[kind]] as const),
   ['revision', 'bigint'] as const,
   ['raw', 'jsonb'] as const,
+  ['raw_text', 'text'] as const,
 ];
 
 const recordColumns = (columns: ReadonlyArray<readonly [string, string]>) => columns.map(([name, sqlType]) => `${q(name)} ${sqlType}`).join(', ');
@@ -147,11 +152,11 @@ function remove(type: ResourceType, n: number, param: number): { ctes: string[];
 function upsertOther(n: number, param: number): { ctes: string[]; events: string } {
   return {
     ctes: [
-      `in${n} AS (SELECT * FROM jsonb_to_recordset($${param}::jsonb) AS x("type" text, "id" bigint, "revision" bigint, "raw" jsonb))`,
+      `in${n} AS (SELECT * FROM jsonb_to_recordset($${param}::jsonb) AS x("type" text, "id" bigint, "revision" bigint, "raw" jsonb, "raw_text" text))`,
       `old${n} AS (SELECT o.* FROM in${n} i CROSS JOIN LATERAL (SELECT o."type", o."id", o."deleted_at" FROM "other_resources" o WHERE o."type" = i."type" AND o."id" = i."id" LIMIT 1) o)`,
-      `w${n} AS (INSERT INTO "other_resources" AS t ("type", "id", "revision", "raw", "deleted_at", "synced_at")
-        SELECT "type", "id", "revision", "raw", NULL, now() FROM in${n}
-        ON CONFLICT ("type", "id") DO UPDATE SET "revision" = EXCLUDED."revision", "raw" = EXCLUDED."raw", "deleted_at" = NULL, "synced_at" = now()
+      `w${n} AS (INSERT INTO "other_resources" AS t ("type", "id", "revision", "raw", "raw_text", "deleted_at", "synced_at")
+        SELECT "type", "id", "revision", "raw", "raw_text", NULL, now() FROM in${n}
+        ON CONFLICT ("type", "id") DO UPDATE SET "revision" = EXCLUDED."revision", "raw" = EXCLUDED."raw", "raw_text" = EXCLUDED."raw_text", "deleted_at" = NULL, "synced_at" = now()
         WHERE t."revision" < EXCLUDED."revision"
         RETURNING t."type", t."id", t."revision")`,
     ],
@@ -205,6 +210,31 @@ function clearFailed(n: number, param: number): { ctes: string[] } {
   };
 }
 
+function reject(n: number, param: number): { ctes: string[] } {
+  return {
+    ctes: [
+      // One row per object: a newer (or equal) revision replaces an older one; received_at is when this very text first came.
+      `r${n} AS (INSERT INTO "rejected_items" AS t ("key", "type", "base_id", "revision", "ack_key", "error", "raw_text", "received_at")
+        SELECT "key", "type", "base_id", "revision", "ack_key", "error", "raw_text", now()
+        FROM jsonb_to_recordset($${param}::jsonb) AS x("key" text, "type" text, "base_id" text, "revision" bigint, "ack_key" text, "error" text, "raw_text" text)
+        ON CONFLICT ("key") DO UPDATE SET "type" = EXCLUDED."type", "base_id" = EXCLUDED."base_id", "revision" = EXCLUDED."revision",
+          "ack_key" = EXCLUDED."ack_key", "error" = EXCLUDED."error", "raw_text" = EXCLUDED."raw_text",
+          "received_at" = CASE WHEN t."raw_text" = EXCLUDED."raw_text" THEN t."received_at" ELSE now() END
+        WHERE t."revision" IS NULL OR EXCLUDED."revision" IS NULL OR t."revision" <= EXCLUDED."revision")`,
+    ],
+  };
+}
+
+function clearRejected(n: number, param: number): { ctes: string[] } {
+  return {
+    ctes: [
+      // Stored at a revision at least as new, or deleted since: the rejected state is superseded.
+      `x${n} AS (DELETE FROM "rejected_items" r USING jsonb_to_recordset($${param}::jsonb) AS s("key" text, "revision" bigint, "deleted" boolean)
+        WHERE r."key" = s."key" AND (s."deleted" OR r."revision" IS NULL OR r."revision" <= s."revision"))`,
+    ],
+  };
+}
+
 /**
  * The statement for a page made of `parts`, taking one jsonb parameter per part, in order.
  * One statement is one transaction: data, change events and bookkeeping commit together.
@@ -231,6 +261,10 @@ export function pageStatement(parts: readonly PagePart[]): string {
         return rememberFailed(n, n);
       case 'clear-failed':
         return clearFailed(n, n);
+      case 'reject':
+        return reject(n, n);
+      case 'clear-rejected':
+        return clearRejected(n, n);
     }
   });
   const events = built.flatMap((b) => ('events' in b ? [b.events] : []));

@@ -73,18 +73,25 @@ export interface SyncStatusShape {
   lastError: string | null;
   lastErrorAt: Date | null;
   failedObjectsPending: number;
+  /** Items kept whole in rejected_items. */
+  rejectedItems: number;
 }
 
 /** The status of the device synced most recently. */
 export async function loadSyncStatus(prisma: PrismaClient): Promise<SyncStatusShape> {
-  const [state, failedObjectsPending] = await Promise.all([prisma.syncState.findFirst({ orderBy: { updatedAt: 'desc' } }), prisma.failedObject.count()]);
+  const [state, failedObjectsPending, rejectedItems] = await Promise.all([
+    prisma.syncState.findFirst({ orderBy: { updatedAt: 'desc' } }),
+    prisma.failedObject.count(),
+    prisma.rejectedItem.count(),
+  ]);
   if (!state) {
     return {
       state: 'never', deviceUuid: null, sessionId: null, sessionStartedAt: null, sessionFinishedAt: null, lastSuccessAt: null,
       totalCount: null, countLeft: null, itemsSynced: 0n, itemsPerSecond: null, lastError: null, lastErrorAt: null, failedObjectsPending,
+      rejectedItems,
     };
   }
-  return { ...state, failedObjectsPending };
+  return { ...state, failedObjectsPending, rejectedItems };
 }
 
 

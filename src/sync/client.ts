@@ -4,6 +4,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { Logger } from '../logger.ts';
+import { elementSpans, int8Of, isStorableString, memberSpans, parseExact, traitsOf, wholeSpan, type JsonTraits, type Span } from '../store/exact-json.ts';
+import type { StoreItem } from '../store/rows.ts';
 
 /** Options for {@link createSyncClient}. */
 export interface SyncClientOptions {
@@ -54,8 +56,6 @@ export class TransientSyncError extends Error {
   }
 }
 
-const id = z.union([z.number().int(), z.string().regex(/^\d+$/)]);
-
 const startSchema = z.object({
   data: z.object({
     id: z.union([z.string().min(1), z.number()]).transform(String),
@@ -65,39 +65,107 @@ const startSchema = z.object({
   }),
 });
 
-const itemSchema = z.object({
-  // Every field kept as received; only the id is checked (an intersection would copy each item).
-  data: z.looseObject({ id: id.optional() }),
-  meta: z.object({
-    type: z.string().min(1),
-    sync: z.object({
-      event_type: z.string(),
-      ack_key: z.string().min(1),
-      revision: z.number().int().nonnegative(),
-    }),
-  }),
-});
-
-const pageSchema = z.object({
-  items: z.array(itemSchema),
-  meta: z
-    .object({
-      count: z.number().int().nonnegative().optional(),
-      count_left: z.number().int().nonnegative().optional(),
-      failed_objects: z.array(z.object({ type: z.string(), id })).optional(),
-    })
-    .optional(),
-});
-
-export type WireItem = z.infer<typeof itemSchema>;
+/** A well-formed item of a queue page (as JSON.parse gives it). */
+export interface WireItem {
+  data: Record<string, unknown>;
+  meta: { type: string; sync: { event_type: string; ack_key: string; revision: number } };
+}
 
 export type StartResult = { kind: 'nothing-new' } | { kind: 'session'; id: string; pages: number; totalCount: number };
 
 export interface Page {
-  items: WireItem[];
+  /** The page's items in order, each read on its own: a malformed one says why (it is kept as rejected, never dropped). */
+  items: StoreItem[];
   /** Objects left in the queue after this page, when the server says. */
   countLeft: number | undefined;
   failedObjects: { type: string; id: number | string }[];
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * Reads one item of a page. Only what the sync needs is checked (the payload is an object; a
+ * type, an ack key, an event type and a revision): an item that lacks it is returned with
+ * `malformed` saying why, to be kept as a rejected item. `text` gives its JSON text as received.
+ */
+export function readItem(value: unknown, text?: () => string, json?: JsonTraits): StoreItem {
+  const meta = isObject(value) && isObject(value.meta) ? value.meta : undefined;
+  const sync = meta && isObject(meta.sync) ? meta.sync : undefined;
+  const data = isObject(value) && isObject(value.data) ? value.data : undefined;
+  const revision = sync && int8Of(sync.revision);
+  const problem =
+    !isObject(value) ? 'an item must be an object'
+    : data === undefined ? 'data must be an object'
+    : typeof meta?.type !== 'string' || meta.type === '' ? 'meta.type must be a type name'
+    : typeof sync?.ack_key !== 'string' || sync.ack_key === '' ? 'meta.sync.ack_key must be a string'
+    : typeof sync.event_type !== 'string' ? 'meta.sync.event_type must be a string'
+    : revision === undefined || Number(revision) < 0 ? 'meta.sync.revision must be a non-negative 64-bit integer'
+    : undefined;
+  return {
+    type: typeof meta?.type === 'string' ? meta.type : '',
+    data: data ?? {},
+    revision: problem === undefined ? revision! : 0,
+    deleted: sync?.event_type === 'deleted',
+    ...(typeof sync?.ack_key === 'string' && sync.ack_key !== '' ? { ackKey: sync.ack_key } : {}),
+    ...(text ? { text } : {}),
+    ...(json ? { json } : {}),
+    ...(problem === undefined ? {} : { malformed: problem }),
+  };
+}
+
+const pageMetaSchema = z
+  .object({
+    // Bounded: a count past int8 would make Postgres refuse the page's bookkeeping.
+    count_left: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional().catch(undefined),
+    failed_objects: z.array(z.unknown()).optional().catch(undefined),
+  })
+  .optional()
+  .catch(undefined);
+
+/**
+ * Reads a queue page's text: numbers JSON.parse would change are parsed exactly (only when the
+ * text holds such a literal), each item is read on its own, and an item's text as received is
+ * found when someone asks for it. Throws {@link InvalidResponse} when the text is not a page.
+ */
+export function readPage(text: string): Page {
+  const json = traitsOf(text);
+  let body: unknown;
+  // The exact parser refuses a repeated key, which JSON allows: such a page is read plainly, then each item exactly.
+  let itemByItem = false;
+  try {
+    body = json.exactNumbers ? parseExact(text) : JSON.parse(text);
+  } catch {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new InvalidResponse('queue page: the body is not valid JSON');
+    }
+    itemByItem = true;
+  }
+  if (!isObject(body) || !Array.isArray(body.items)) throw new InvalidResponse('queue page: unexpected response (items: expected an array)');
+  let spans: Span[] | undefined;
+  const textOf = (index: number) => () => {
+    spans ??= elementSpans(text, memberSpans(text, wholeSpan(text)).get('items')!);
+    const span = spans[index]!;
+    return text.slice(span.start, span.end);
+  };
+  const items = body.items.map((value: unknown, index): StoreItem => {
+    const itemText = textOf(index);
+    if (!itemByItem) return readItem(value, itemText, json);
+    const traits = traitsOf(itemText());
+    if (!traits.exactNumbers) return readItem(value, itemText, traits);
+    try {
+      return readItem(parseExact(itemText()), itemText, traits);
+    } catch {
+      return { ...readItem(value, itemText, traits), malformed: 'it repeats a key and holds numbers that only an exact parser keeps' };
+    }
+  });
+  const meta = pageMetaSchema.parse(body.meta);
+  const failedObjects = (meta?.failed_objects ?? []).flatMap((f) => {
+    const id = isObject(f) && typeof f.type === 'string' && isStorableString(f.type) ? int8Of(f.id) : undefined;
+    return id === undefined ? [] : [{ type: (f as { type: string }).type, id }];
+  });
+  return { items, countLeft: meta?.count_left, failedObjects };
 }
 
 export interface SyncClient {
@@ -215,12 +283,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     fetchPage: (sessionId) =>
       call('fetching a page', 'GET', `${root}/${encodeURIComponent(sessionId)}/queues/main`, undefined, async (res) => {
         if (res.status === 204) return null;
-        const body = await json(res, pageSchema, 'queue page');
-        return {
-          items: body.items,
-          countLeft: body.meta?.count_left,
-          failedObjects: body.meta?.failed_objects ?? [],
-        };
+        return readPage(await res.text());
       }),
 
     async ack(keys) {

@@ -5,12 +5,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { PrismaClient } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
-import { applyPrepared, preparePage, type ChangeCount, type PreparedPage, type StoreItem } from '../store/store.ts';
+import { applyPrepared, clearingRejected, preparePage, type ChangeCount, type PreparedPage, type RejectedRow } from '../store/store.ts';
 import { createStatisticsKeeper } from '../store/statistics.ts';
 import { markIdleNoNews, markPhase, markSessionFinished, markSessionStarted, resolveDeviceUuid } from '../store/sync-state.ts';
-import { createSyncClient, FatalSyncError, TransientSyncError, type Page, type SyncClient, type SyncClientOptions, type WireItem } from './client.ts';
+import { createSyncClient, FatalSyncError, TransientSyncError, type Page, type SyncClient, type SyncClientOptions } from './client.ts';
 import { holdLeanHeap } from './lean-heap.ts';
 import { createProgress, type Progress } from './progress.ts';
+import { retryRejectedItems } from './rejected-retry.ts';
 
 /** Options for {@link createSyncEngine}. */
 export interface SyncEngineOptions {
@@ -45,6 +46,8 @@ export interface SyncObserver {
   /** A page committed: items received per type, real changes per type and kind. */
   pageApplied?(page: { received: Record<string, number>; changes: readonly ChangeCount[] }): void;
   sessionEnded?(outcome: 'completed' | 'nothing_new' | 'interrupted' | 'failed'): void;
+  /** Items of a committed page were kept whole in rejected_items instead of stored as objects. */
+  rejected?(items: readonly RejectedRow[]): void;
   /** A Sync API call is retried. */
   retried?(cause: string): void;
   /** A session failed: the cause is the error's kind (fatal, network, server_error, database, ...). */
@@ -56,6 +59,8 @@ export interface SyncObserver {
 interface PageWrite {
   prepared: PreparedPage;
   ackKeys: string[];
+  /** Items in the page. */
+  items: number;
   /** Items received per type. */
   received: Record<string, number>;
   countLeft: Page['countLeft'];
@@ -114,6 +119,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   let acking: Promise<void> = Promise.resolve();
   /** Whether failed objects are remembered, so that pages must clear those that arrive. */
   let failedPending = false;
+  /** Whether rejected items are kept, so that pages must clear those a newer revision supersedes. */
+  let rejectedPending = false;
+  /** Rejected items are retried once per process, when it first syncs (a new version may take them). */
+  let rejectedRetried = false;
   const statistics = createStatisticsKeeper({ prisma, logger });
 
   async function tryLock(device: string): Promise<boolean> {
@@ -157,6 +166,11 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
 
   async function session(api: SyncClient, device: string): Promise<SessionSummary> {
     const summary: SessionSummary = { started: false, items: 0, pages: 0, events: 0, interrupted: false };
+    if (!rejectedRetried) {
+      const { retried, stored } = await retryRejectedItems(prisma);
+      rejectedRetried = true;
+      if (retried > 0) log.info({ retried, stored }, `retried ${retried} rejected items: ${stored} stored now, ${retried - stored} still rejected`);
+    }
     const start = await api.start();
     if (start.kind === 'nothing-new') {
       await markIdleNoNews(prisma, device);
@@ -166,6 +180,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     summary.started = true;
     acking = Promise.resolve();
     failedPending = (await prisma.failedObject.count()) > 0;
+    rejectedPending = (await prisma.rejectedItem.count()) > 0;
     await markSessionStarted(prisma, device, start.id, start.totalCount);
     const progress = createProgress({
       total: start.totalCount,
@@ -200,7 +215,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         }
         next = fetchNext();
         summary.events += await writePage(api, page, progress);
-        summary.items += page.ackKeys.length;
+        summary.items += page.items;
         summary.pages += 1;
       }
       // Every committed page is acked before the session ends (or the process stops).
@@ -224,7 +239,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
 
   /** A fetched page, its items and its statement; notes the failed objects it reports. */
   function prepareWrite(device: string, page: Page, progress: Progress): PageWrite {
-    const items = page.items.map(toStoreItem);
+    const { items } = page;
     if (page.failedObjects.length) {
       log.warn({ failedObjects: page.failedObjects }, `${page.failedObjects.length} objects could not be read by Base this time; they will come later`);
       failedPending = true;
@@ -233,17 +248,31 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       progress: { deviceUuid: device, items: items.length, countLeft: page.countLeft, itemsPerSecond: progress.rate() },
       failedObjects: page.failedObjects,
       clearFailedObjects: failedPending,
+      clearRejectedItems: rejectedPending,
     });
+    if (prepared.rejected.length) rejectedPending = true;
     const received: Record<string, number> = {};
     for (const item of items) received[item.type] = (received[item.type] ?? 0) + 1;
-    return { prepared, ackKeys: page.items.map((item) => item.meta.sync.ack_key), received, countLeft: page.countLeft };
+    // A malformed item without an ack key cannot be acked: it is kept (rejected) and comes again.
+    const ackKeys = items.flatMap((item) => (item.ackKey === undefined ? [] : [item.ackKey]));
+    return { prepared, ackKeys, items: items.length, received, countLeft: page.countLeft };
   }
 
   async function writePage(api: SyncClient, page: PageWrite, progress: Progress): Promise<number> {
-    const result = await applyPrepared(prisma, page.prepared);
+    // Rejected rows may have been kept since this page was prepared: its objects then clear theirs.
+    const result = await applyPrepared(prisma, rejectedPending ? clearingRejected(page.prepared) : page.prepared);
     statistics.record(result.changes);
     options.observer?.pageApplied?.({ received: page.received, changes: result.changes });
-    for (const item of result.invalid) log.error({ type: item.type, data: item.data }, 'an item names no object; it cannot be stored');
+    if (result.rejected.length) {
+      rejectedPending = true;
+      options.observer?.rejected?.(result.rejected);
+      for (const r of result.rejected) {
+        log.warn(
+          { type: r.type, baseId: r.base_id, revision: r.revision, ackKey: r.ack_key, error: r.error },
+          `kept a ${r.type || 'malformed'} item whole in rejected_items instead of storing it: ${r.error}`,
+        );
+      }
+    }
     // Acked only now that the page has committed: a crash before this means redelivery, never
     // loss. The ack goes out while the next page is written; acks stay in order, and the
     // session waits for the last one before it ends.
@@ -251,7 +280,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     acking = previous.then(() => api.ack(page.ackKeys));
     acking.catch(() => undefined);
     await previous;
-    progress.add(page.ackKeys.length, page.countLeft);
+    progress.add(page.items, page.countLeft);
     return result.events;
   }
 
@@ -350,15 +379,5 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       if (deviceUuid && wasSyncer && role !== 'failed') await markPhase(prisma, deviceUuid, 'stopped').catch(() => undefined);
       role = role === 'failed' ? role : 'stopped';
     },
-  };
-}
-
-/** A wire item as the store takes it; `event_type` only says whether it is a delete. */
-export function toStoreItem(item: WireItem): StoreItem {
-  return {
-    type: item.meta.type,
-    data: item.data,
-    revision: item.meta.sync.revision,
-    deleted: item.meta.sync.event_type === 'deleted',
   };
 }

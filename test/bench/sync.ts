@@ -31,8 +31,8 @@ import { DEMO_TOKEN } from '../../src/simulator/auth.ts';
 import { COLUMNS } from '../../src/store/columns.ts';
 import { planPage, type StoreItem } from '../../src/store/rows.ts';
 import { applyPage } from '../../src/store/store.ts';
-import { createSyncClient, type Page, type WireItem } from '../../src/sync/client.ts';
-import { createSyncEngine, toStoreItem } from '../../src/sync/engine.ts';
+import { createSyncClient, readPage, type Page, type WireItem } from '../../src/sync/client.ts';
+import { createSyncEngine } from '../../src/sync/engine.ts';
 import { withClient } from '../fixtures/postgres-admin.ts';
 import { benchPostgres, mb, processCpuSeconds, round, runBench, type Cleanups } from './harness.ts';
 import { SQL_TYPES } from '../../src/store/page-sql.ts';
@@ -173,7 +173,7 @@ interface LimitMethod {
 
 function planInitial(items: StoreItem[]) {
   const plan = planPage(items);
-  if (plan.deletes.size > 0 || plan.others.some((o) => o.deleted) || plan.invalid.length > 0) {
+  if (plan.deletes.size > 0 || plan.others.some((o) => o.deleted) || plan.rejected.length > 0) {
     throw new Error('the limit writer handles an initial sync only: this page has deletes or invalid items');
   }
   return plan;
@@ -297,8 +297,7 @@ async function writeLimit(databaseUrl: string, method: LimitMethod, pages: reado
     let writeMs = 0;
     let items = 0;
     for (const text of pages) {
-      const page = JSON.parse(text) as { items: WireItem[] };
-      const storeItems = page.items.map(toStoreItem);
+      const storeItems = readPage(text).items;
       items += storeItems.length;
       const write = method.prepare(storeItems);
       const t0 = performance.now();
@@ -402,14 +401,14 @@ async function breakdown(databaseUrl: string, simUrl: string) {
       if (page === null) break;
       next = fetchNext();
       t = performance.now();
-      const storeItems = page.items.map(toStoreItem);
+      const storeItems = page.items;
       const progress = { deviceUuid: device, items: storeItems.length, countLeft: page.countLeft, itemsPerSecond: null };
       ms.map += performance.now() - t;
       t = performance.now();
       await applyPage(db.prisma, storeItems, { progress });
       ms.applyPage += performance.now() - t;
       t = performance.now();
-      await api.ack(page.items.map((i) => i.meta.sync.ack_key));
+      await api.ack(page.items.map((i) => i.ackKey!));
       ms.ack += performance.now() - t;
       items += page.items.length;
     }

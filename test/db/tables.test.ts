@@ -29,6 +29,7 @@ describe('the data model', () => {
     const cols = columns.get(table);
     expect(cols, `table ${table}`).toBeDefined();
     expect(cols!.get('raw')).toBe('jsonb');
+    expect(cols!.get('raw_text')).toBe('text');
     expect(cols!.get('revision')).toBe('int8');
     expect(cols!.get('deleted_at')).toBe('timestamptz');
     expect(cols!.get('synced_at')).toBe('timestamptz');
@@ -61,8 +62,14 @@ describe('the data model', () => {
     expect(columns.get('line_items')!.get('price')).toBe('numeric');
   });
 
+  it('has rejected_items: the item as text, what it names, why and when', () => {
+    expect(Object.fromEntries(columns.get('rejected_items')!)).toEqual({
+      id: 'int8', key: 'text', type: 'text', base_id: 'text', revision: 'int8', ack_key: 'text', error: 'text', raw_text: 'text', received_at: 'timestamptz',
+    });
+  });
+
   it('has other_resources, change_events and sync_state', () => {
-    expect([...columns.get('other_resources')!.keys()].sort()).toEqual(['deleted_at', 'id', 'raw', 'revision', 'synced_at', 'type']);
+    expect([...columns.get('other_resources')!.keys()].sort()).toEqual(['deleted_at', 'id', 'raw', 'raw_text', 'revision', 'synced_at', 'type']);
     expect(columns.get('change_events')!.get('seq')).toBe('int8');
     expect([...columns.get('change_events')!.keys()]).toEqual(
       expect.arrayContaining(['type', 'resource_id', 'kind', 'revision', 'occurred_at']),

@@ -2,7 +2,7 @@
 // synced, then read through GraphQL (the typed field, `raw`, a filter) and a subscription, each
 // compared with what the simulator sent. Money keeps its scale and all its digits; dates stay
 // the calendar day sent; timestamps keep their instant, offsets and fractions of a second
-// included; ids past 2^31 stay exact.
+// included; ids past 2^31, 2^53 and up to 2^63 - 1 stay exact.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Change } from '../../src/simulator/index.ts';
 import { collect, eventually, useGateway } from '../fixtures/gateway.ts';
@@ -114,6 +114,51 @@ describe('filters', () => {
     expect(await dealsWhere({ estimatedCloseDate: { gte: '2100-02-28' } })).toEqual([dealIds[3]]);
     expect(await dealsWhere({ lastStageChangeAt: { eq: '2024-02-29T18:29:59.123Z' } })).toEqual([dealIds[0]]);
     expect(await dealsWhere({ addedAt: { eq: '2024-01-31T16:04:56.789Z' } })).toEqual([dealIds[3]]);
+  });
+});
+
+describe('values JSON.parse would change, sent as raw text', () => {
+  // 2^53 + 1 and 2^63 - 1: a JavaScript number holds neither; money as a number with its scale.
+  const ID_PAST_2_53 = '9007199254740993';
+  const INT8_MAX = '9223372036854775807';
+  const text = (type: string, id: string, data: string) =>
+    `{"data":{"id":${id},${data}},"meta":{"type":"${type}","sync":{"event_type":"created","ack_key":"${type}-${id}-1","revision":1}}}`;
+
+  beforeAll(async () => {
+    g.sim.injectItems([
+      text('deal', ID_PAST_2_53, `"name":"past 2^53","value":1200.00,"owner_id":${INT8_MAX},"stage_id":${BIG_ID}`),
+      text('deal', INT8_MAX, '"name":"int8 max","value":-0.50'),
+      // Nothing but a scale for JSON.parse to drop.
+      text('deal', String(BIG_ID + 1), '"name":"scale only","value":12.50'),
+      text('note', '9007199254740995', `"resource_type":"deal","resource_id":${ID_PAST_2_53},"content":"on 2^53 + 1"`),
+    ]);
+    await eventually(async () => (await post('{ note(baseId: "9007199254740995") { baseId } }')).note !== null);
+  });
+
+  it('keep ids, references and money exactly, in fields, raw and filters', async () => {
+    const data = await post(`query ($a: BigInt!, $b: BigInt!) {
+      a: deal(baseId: $a) { baseId value ownerId stageId raw }
+      b: deal(baseId: $b) { baseId value }
+      c: deal(baseId: ${BIG_ID + 1}) { value }
+      found: deals(where: { ownerId: { eq: "${INT8_MAX}" } }) { edges { node { baseId } } }
+      note(baseId: "9007199254740995") { baseId resourceId resource { ... on Deal { baseId } } }
+    }`, { a: ID_PAST_2_53, b: INT8_MAX });
+    expect(data.a).toEqual({ baseId: ID_PAST_2_53, value: '1200.00', ownerId: INT8_MAX, stageId: BIG_ID, raw: { id: ID_PAST_2_53, name: 'past 2^53', value: 1200, owner_id: INT8_MAX, stage_id: BIG_ID } });
+    expect(data.b).toEqual({ baseId: INT8_MAX, value: '-0.50' });
+    expect(data.c).toEqual({ value: '12.50' });
+    expect(data.found.edges).toEqual([{ node: { baseId: ID_PAST_2_53 } }]);
+    expect(data.note).toEqual({ baseId: '9007199254740995', resourceId: ID_PAST_2_53, resource: { baseId: ID_PAST_2_53 } });
+  });
+
+  it('keep them exactly in change events', async () => {
+    const sub = collect(g.client(), `subscription ($after: String) { changes(after: $after, types: [DEAL]) { baseId node { ... on Deal { baseId value } } } }`, { after: cursor });
+    await eventually(() => sub.results.some((r) => r.changes.baseId === INT8_MAX));
+    sub.stop();
+    const big = sub.results.filter((r) => [ID_PAST_2_53, INT8_MAX].includes(r.changes.baseId)).map((r) => r.changes);
+    expect(big).toEqual([
+      { baseId: ID_PAST_2_53, node: { baseId: ID_PAST_2_53, value: '1200.00' } },
+      { baseId: INT8_MAX, node: { baseId: INT8_MAX, value: '-0.50' } },
+    ]);
   });
 });
 

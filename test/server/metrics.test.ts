@@ -1,7 +1,7 @@
-// /metrics in Prometheus format: sync items by type and kind, sessions, lag, failed objects,
+// /metrics in Prometheus format: sync items by type and kind, sessions, lag, failed objects, rejected items,
 // GraphQL request durations, open subscriptions and events delivered.
 import { expect, it } from 'vitest';
-import { collect, useGateway } from '../fixtures/gateway.ts';
+import { collect, eventually, useGateway } from '../fixtures/gateway.ts';
 
 const g = useGateway({ settled: 'deal' });
 
@@ -28,4 +28,15 @@ it('reports the sync, GraphQL requests and subscriptions', async () => {
   expect(value(text, 'bsg_subscription_events_delivered_total')).toBeGreaterThanOrEqual(1);
   expect(text).toMatch(/^graphql_yoga_http_duration_count\{.*\} [1-9]/m);
   sub.stop();
+});
+
+it('counts the items kept as rejected, by type', async () => {
+  const series = 'bsg_sync_rejected_items_total{type="lead"}';
+  const before = value(await metrics(), series);
+  // An id past int8 names no object the mirror can store: the item is kept whole as rejected.
+  g.sim.injectItems(['{"data":{"id":99999999999999999999,"first_name":"Too big"},"meta":{"type":"lead","sync":{"event_type":"created","ack_key":"Lead-99999999999999999999-1","revision":1}}}']);
+  const want = (Number.isNaN(before) ? 0 : before) + 1;
+  await eventually(async () => value(await metrics(), series) >= want);
+  expect(value(await metrics(), series)).toBe(want);
+  expect(await g.app.database.prisma.rejectedItem.count()).toBe(1);
 });

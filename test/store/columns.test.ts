@@ -11,7 +11,7 @@ const UDT: Record<ColumnKind, string> = {
   bigint: 'int8', int: 'int4', numeric: 'numeric', bool: 'bool', text: 'text', timestamptz: 'timestamptz',
   date: 'date', jsonb: 'jsonb', 'text[]': '_text', 'bigint[]': '_int8',
 };
-const COMMON = ['id', 'raw', 'revision', 'deleted_at', 'synced_at'];
+const COMMON = ['id', 'raw', 'raw_text', 'revision', 'deleted_at', 'synced_at'];
 
 it.each(RESOURCE_TYPES)('%s: every column of the table is written, with its type', async (type) => {
   const { rows } = await withClient(db.url, (c) =>

@@ -23,17 +23,18 @@ describe('preparePage', () => {
   });
 
   it('passes one parameter per part, the rows as JSON with typed columns and the payload whole', () => {
-    const page = preparePage([item('lead', 1, { first_name: 'Ada', created_at: 'not a date' }), gone('deal', 5)], { clearFailedObjects: false });
+    const page = preparePage([item('lead', 1, { first_name: 'Ada', created_at: 'not a date' }), gone('deal', 5)], { clearFailedObjects: false, clearRejectedItems: false });
     expect(page.params).toHaveLength(2);
     const [leads, deals] = page.params.map((p) => JSON.parse(p));
     expect(leads).toEqual([expect.objectContaining({ id: 1, first_name: 'Ada', created_at: null, revision: 1, raw: { id: 1, first_name: 'Ada', created_at: 'not a date' } })]);
     expect(deals).toEqual([{ id: 5 }]);
   });
 
-  it('has nothing to run for a page of items that name no object, and returns them', () => {
-    const nameless = { type: 'lead', revision: 1, deleted: false, data: { first_name: 'Nobody' } };
-    const page = preparePage([nameless], { clearFailedObjects: false });
-    expect(page.sql).toBeUndefined();
-    expect(page.invalid).toEqual([nameless]);
+  it('keeps an item that names no object as a rejected row, written by the page statement', () => {
+    const nameless: StoreItem = { type: 'lead', revision: 1, deleted: false, data: { first_name: 'Nobody' }, ackKey: 'Lead-x-1' };
+    const page = preparePage([nameless], { clearFailedObjects: false, clearRejectedItems: false });
+    expect(page.sql).toContain('rejected_items');
+    expect(page.rejected).toEqual([expect.objectContaining({ type: 'lead', ack_key: 'Lead-x-1', error: 'names no object: it has no id' })]);
+    expect(JSON.parse(page.params[0]!)).toEqual(page.rejected);
   });
 });

@@ -224,11 +224,15 @@ function renderStatus(status) {
       return li;
     }),
   );
+  const rejected = status.rejectedItems ?? 0;
+  $('rejected-summary').hidden = rejected === 0;
+  $('rejected-summary').textContent =
+    rejected === 0 ? '' : `${numbers.format(rejected)} item${rejected === 1 ? '' : 's'} could not be stored and ${rejected === 1 ? 'is' : 'are'} kept whole as rejected (query rejectedItems).`;
   $('last-error-block').hidden = !status.lastError;
   $('last-error').textContent = status.lastError ?? '';
   const errorAt = timeText(status.lastErrorAt);
   $('last-error-at').textContent = errorAt ? `(${errorAt.text})` : '';
-  $('problems').hidden = pending === 0 && !status.lastError;
+  $('problems').hidden = pending === 0 && rejected === 0 && !status.lastError;
 }
 
 // ---------------------------------------------------------------- mirror table

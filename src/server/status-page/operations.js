@@ -4,7 +4,7 @@
 const SYNC_FIELDS = `fragment SyncFields on SyncStatus {
   state deviceUuid sessionStartedAt sessionFinishedAt lastSuccessAt
   itemsSynced totalCount countLeft progress itemsPerSecond secondsLeft
-  lastError lastErrorAt failedObjectsPending
+  lastError lastErrorAt failedObjectsPending rejectedItems
   failedObjects(first: 10) { type baseId firstReportedAt }
 }`;
 export const INITIAL_QUERY = `query StatusPage($minutes: Int) {
