@@ -103,6 +103,7 @@ export async function startApp({ config, logger, sync = true }: AppOptions): Pro
     const graphql = createGraphQL({
       prisma: database.prisma,
       apiKeys: config.apiKeys,
+      limits: config.limits.query,
       changes,
       responseCacheBytes: config.responseCacheBytes,
       subscriptionBuffer: config.events.subscriptionBuffer,

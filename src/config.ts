@@ -2,6 +2,7 @@
 // A bad value stops the process with one line that names the variable and says what is wrong;
 // secret values are never echoed.
 import { z } from 'zod';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './server/limits.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -32,6 +33,13 @@ const duration = (fallback: string) =>
         const [, amount, unit] = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(value.trim())!;
         return Number(amount) * DURATION_UNITS[unit ?? 'ms']!;
       }),
+  );
+
+/** A whole number of at least `min`. */
+const count = (fallback: number, min = 1) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(min, `must be at least ${min}`).default(fallback),
   );
 
 const httpUrl = z
@@ -91,6 +99,12 @@ const schema = z.object({
       .refine((keys) => keys.every((key) => /^[\x21-\x7e]+$/.test(key)), 'keys must be printable ASCII without spaces')
       .optional(),
   ),
+  /** Largest cost of one operation: fields, times the page sizes of the connections they are under. */
+  MAX_QUERY_COST: count(DEFAULT_QUERY_LIMITS.maxCost),
+  /** Deepest nesting of fields in one operation. */
+  MAX_QUERY_DEPTH: count(DEFAULT_QUERY_LIMITS.maxDepth),
+  /** Most aliases in one operation (fragments included). */
+  MAX_QUERY_ALIASES: count(DEFAULT_QUERY_LIMITS.maxAliases, 0),
   /** How long change events are kept for subscribers resuming from a cursor (e.g. 7d, 12h). */
   CHANGE_EVENT_RETENTION: duration('7d'),
   /** Events a subscriber may fall behind before it is cut off (it can resume from its cursor). */
@@ -120,6 +134,8 @@ export interface Config {
   };
   /** Keys accepted by the GraphQL API; empty: no authentication (loopback HOST only). */
   apiKeys: string[];
+  /** What one request may ask. */
+  limits: { query: QueryLimits };
   sync: { intervalMs: number };
   events: { retentionMs: number; subscriptionBuffer: number };
   /** Bytes of query answers the response cache may hold; 0: no cache. */
@@ -161,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return {
     apiKeys,
+    limits: { query: { maxCost: e.MAX_QUERY_COST, maxDepth: e.MAX_QUERY_DEPTH, maxAliases: e.MAX_QUERY_ALIASES } },
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
     host: e.HOST,

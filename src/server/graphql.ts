@@ -1,7 +1,5 @@
 // The GraphQL endpoint: graphql-yoga over the Pothos schema, with API keys, a response cache,
-// GraphQL Armor limits, masked errors and GraphiQL.
-import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import type { GraphQLError, ValidationContext } from 'graphql';
+// query limits, masked errors and GraphiQL.
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
@@ -11,6 +9,8 @@ import type { ChangeFeed } from '../events/change-feed.ts';
 import type { Logger } from '../logger.ts';
 import { schema, type Context } from '../schema/index.ts';
 import { useApiKeys } from './auth.ts';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits.ts';
+import { useQueryLimits } from './query-limits.ts';
 import { useMirrorResponseCache } from './response-cache.ts';
 
 /** What GraphiQL opens with. */
@@ -36,13 +36,6 @@ query HotDeals {
 }
 `;
 
-// Armor's rules throw by default, which yoga answers with 200 like an execution error; reported to
-// the validation context, a query over a limit is a validation error: 400, GRAPHQL_VALIDATION_FAILED.
-const REJECT_AS_INVALID = {
-  propagateOnRejection: false,
-  onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
-};
-
 /** Options for {@link createGraphQL}. */
 export interface GraphQLOptions {
   prisma: PrismaClient;
@@ -57,6 +50,8 @@ export interface GraphQLOptions {
   subscriptionBuffer?: number;
   /** Where request metrics go (durations, errors); none when absent. */
   metrics?: Registry;
+  /** Limits of one operation (cost, depth, aliases). */
+  limits?: QueryLimits;
   /** Show error details (development only). */
   development?: boolean;
 }
@@ -64,6 +59,7 @@ export interface GraphQLOptions {
 export type GraphQLServer = YogaServerInstance<Record<string, unknown>, Context>;
 
 export function createGraphQL(options: GraphQLOptions): GraphQLServer {
+  const { limits = DEFAULT_QUERY_LIMITS } = options;
   const log = options.logger.child({ component: 'graphql' });
   return createYoga<Record<string, unknown>, Context>({
     schema,
@@ -118,15 +114,7 @@ export function createGraphQL(options: GraphQLOptions): GraphQLServer {
             }),
           ]
         : []),
-      EnvelopArmorPlugin({
-        maxDepth: { n: 12, ignoreIntrospection: true, ...REJECT_AS_INVALID },
-        costLimit: { maxCost: 20_000, ignoreIntrospection: true, ...REJECT_AS_INVALID },
-        maxAliases: { n: 15, ...REJECT_AS_INVALID },
-        maxDirectives: { n: 20, ...REJECT_AS_INVALID },
-        maxTokens: { n: 2_000 },
-        // Suggestions ("did you mean …") help people writing queries; the schema is public to them anyway.
-        blockFieldSuggestion: { enabled: false },
-      }),
+      useQueryLimits(limits),
     ],
   });
 }

@@ -4,7 +4,7 @@
 import type { Server } from 'node:http';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import type { ExecutionArgs } from 'graphql';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { Logger } from '../logger.ts';
 import { createApiKeyCheck } from './auth.ts';
 import type { GraphQLServer } from './graphql.ts';
@@ -49,16 +49,25 @@ export function attachWebSockets(options: WebSocketOptions): WebSockets {
       },
       onSubscribe: async (ctx, _id, payload) => {
         const enveloped: Enveloped = options.graphql.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params: payload });
-        const args = {
-          schema: enveloped.schema,
-          operationName: payload.operationName,
-          document: enveloped.parse(payload.query),
-          variableValues: payload.variables,
-          contextValue: await enveloped.contextFactory(),
-          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
-        } satisfies ExecutionArgs;
-        const errors = enveloped.validate(args.schema, args.document);
-        return errors.length ? errors : args;
+        try {
+          const document = enveloped.parse(payload.query);
+          // A refusal by the query limits is thrown (see query-limits.ts), the rest returned.
+          const errors = enveloped.validate(enveloped.schema, document);
+          if (errors.length) return errors;
+          return {
+            schema: enveloped.schema,
+            operationName: payload.operationName,
+            document,
+            variableValues: payload.variables,
+            contextValue: await enveloped.contextFactory(),
+            rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+          } satisfies ExecutionArgs;
+        } catch (error) {
+          // A syntax error or a limit: an error message for this operation, the connection stays.
+          if (error instanceof GraphQLError) return [error];
+          log.error({ err: error }, 'a WebSocket operation failed to start');
+          return [new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
+        }
       },
       // graphql-ws sends what onNext returns instead of the result: return nothing.
       onNext: () => void options.onDelivered?.(),

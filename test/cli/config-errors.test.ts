@@ -22,6 +22,7 @@ describe('configuration errors', () => {
     [{ DATABASE_URL: 'mysql://x@localhost/db' }, 'DATABASE_URL'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ BASE_DEVICE_UUID: 'my-laptop' }, 'BASE_DEVICE_UUID'],
+    [{ MAX_QUERY_COST: 'lots' }, 'MAX_QUERY_COST'],
   ])('%o exits non-zero naming %s', (env, variable) => {
     const result = run(env);
     expect(result.status).not.toBe(0);
@@ -55,6 +56,20 @@ describe('loadConfig', () => {
   it('reports the first bad variable as a ConfigError', () => {
     expect(() => loadConfig({ PORT: '-1' })).toThrow(ConfigError);
     expect(() => loadConfig({ PORT: '-1' })).toThrow(/^PORT: must be between 0 and 65535$/);
+  });
+
+  it('applies the documented defaults of the limits', () => {
+    expect(loadConfig({}).limits).toMatchObject({ query: { maxCost: 25_000, maxDepth: 12, maxAliases: 15 } });
+    expect(loadConfig({ MAX_QUERY_COST: '1000' }).limits.query.maxCost).toBe(1000);
+  });
+
+  it.each([
+    ['MAX_QUERY_COST', '0', /must be at least 1/],
+    ['MAX_QUERY_DEPTH', '1.5', /whole number/],
+    ['MAX_QUERY_ALIASES', '-1', /must be at least 0/],
+  ])('refuses %s=%s, naming it', (variable, value, reason) => {
+    expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^${variable}: .*${reason.source}`));
   });
 
   it('treats empty values as unset', () => {
