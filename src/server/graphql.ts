@@ -1,5 +1,5 @@
 // The GraphQL endpoint: graphql-yoga over the Pothos schema, with API keys, a response cache,
-// query limits, masked errors and GraphiQL.
+// query limits, CORS, masked errors and GraphiQL.
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
@@ -8,6 +8,7 @@ import type { PrismaClient } from '../db/client.ts';
 import type { ChangeFeed } from '../events/change-feed.ts';
 import type { Logger } from '../logger.ts';
 import { schema, type Context } from '../schema/index.ts';
+import type { Access } from './access.ts';
 import { useApiKeys } from './auth.ts';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits.ts';
 import { useQueryLimits } from './query-limits.ts';
@@ -52,6 +53,8 @@ export interface GraphQLOptions {
   metrics?: Registry;
   /** Limits of one operation (cost, depth, aliases). */
   limits?: QueryLimits;
+  /** Which other origins get CORS grants; without it, none does. */
+  access?: Pick<Access, 'cors'>;
   /** Show error details (development only). */
   development?: boolean;
 }
@@ -59,11 +62,13 @@ export interface GraphQLOptions {
 export type GraphQLServer = YogaServerInstance<Record<string, unknown>, Context>;
 
 export function createGraphQL(options: GraphQLOptions): GraphQLServer {
-  const { limits = DEFAULT_QUERY_LIMITS } = options;
+  const { limits = DEFAULT_QUERY_LIMITS, access } = options;
   const log = options.logger.child({ component: 'graphql' });
   return createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
+    // yoga's default grants every origin, with credentials: only the origins CORS_ORIGINS lists get one.
+    cors: access ? (request) => access.cors(request) : false,
     context: () => ({
       prisma: options.prisma,
       ...(options.changes ? { changes: options.changes } : {}),

@@ -23,6 +23,7 @@ describe('configuration errors', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ BASE_DEVICE_UUID: 'my-laptop' }, 'BASE_DEVICE_UUID'],
     [{ MAX_QUERY_COST: 'lots' }, 'MAX_QUERY_COST'],
+    [{ CORS_ORIGINS: '*' }, 'CORS_ORIGINS'],
   ])('%o exits non-zero naming %s', (env, variable) => {
     const result = run(env);
     expect(result.status).not.toBe(0);
@@ -67,6 +68,9 @@ describe('loadConfig', () => {
     ['MAX_QUERY_COST', '0', /must be at least 1/],
     ['MAX_QUERY_DEPTH', '1.5', /whole number/],
     ['MAX_QUERY_ALIASES', '-1', /must be at least 0/],
+    ['ALLOWED_HOSTS', 'https://crm.example.com', /without scheme or port/],
+    ['ALLOWED_HOSTS', 'crm.example.com:443', /without scheme or port/],
+    ['CORS_ORIGINS', 'crm.example.com', /origins such as/],
   ])('refuses %s=%s, naming it', (variable, value, reason) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^${variable}: .*${reason.source}`));
