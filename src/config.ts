@@ -3,7 +3,7 @@
 // secret values are never echoed.
 import { z } from 'zod';
 import { isLoopback, normalizeOrigin } from './server/access.ts';
-import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './server/limits.ts';
+import { DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_QUERY_LIMITS, DEFAULT_WEBSOCKET_LIMITS, type QueryLimits, type WebSocketLimits } from './server/limits.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -34,6 +34,24 @@ const duration = (fallback: string) =>
         const [, amount, unit] = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(value.trim())!;
         return Number(amount) * DURATION_UNITS[unit ?? 'ms']!;
       }),
+  );
+
+const SIZE_UNITS: Record<string, number> = { b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2 };
+
+/** `64KiB`, `1MiB`, or a number of bytes. */
+const size = (fallback: number) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .optional()
+      .refine((value) => value === undefined || /^\d+\s*(b|k|kb|kib|m|mb|mib)?$/i.test(value.trim()), 'must be a size such as 64KiB, 1MiB or a number of bytes')
+      .transform((value) => {
+        if (value === undefined) return fallback;
+        const [, amount, unit] = /^(\d+)\s*([a-z]*)$/i.exec(value.trim())!;
+        return Number(amount) * SIZE_UNITS[(unit || 'b').toLowerCase()]!;
+      })
+      .refine((bytes) => bytes >= 1024, 'must be at least 1KiB'),
   );
 
 /** A whole number of at least `min`. */
@@ -139,6 +157,16 @@ const schema = z.object({
   MAX_QUERY_DEPTH: count(DEFAULT_QUERY_LIMITS.maxDepth),
   /** Most aliases in one operation (fragments included). */
   MAX_QUERY_ALIASES: count(DEFAULT_QUERY_LIMITS.maxAliases, 0),
+  /** Largest HTTP request body. */
+  MAX_REQUEST_BODY: size(DEFAULT_MAX_REQUEST_BODY_BYTES),
+  /** Largest WebSocket frame. */
+  WS_MAX_PAYLOAD: size(DEFAULT_WEBSOCKET_LIMITS.maxPayloadBytes),
+  /** Time a WebSocket client has to send connection_init. */
+  WS_INIT_TIMEOUT: duration(`${DEFAULT_WEBSOCKET_LIMITS.initTimeoutMs}ms`),
+  /** Operations running at once on one WebSocket connection. */
+  WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: count(DEFAULT_WEBSOCKET_LIMITS.maxSubscriptionsPerConnection),
+  /** WebSocket connections open at once with one API key (without keys: in all). */
+  WS_MAX_CONNECTIONS_PER_KEY: count(DEFAULT_WEBSOCKET_LIMITS.maxConnectionsPerKey),
   /** How long change events are kept for subscribers resuming from a cursor (e.g. 7d, 12h). */
   CHANGE_EVENT_RETENTION: duration('7d'),
   /** Events a subscriber may fall behind before it is cut off (it can resume from its cursor). */
@@ -170,8 +198,8 @@ export interface Config {
   apiKeys: string[];
   /** Who may reach the server from where. */
   access: { corsOrigins: string[]; allowedHosts: string[]; metricsToken: string | undefined };
-  /** What one request may ask. */
-  limits: { query: QueryLimits };
+  /** What one request or connection may ask. */
+  limits: { query: QueryLimits; maxRequestBodyBytes: number; websocket: WebSocketLimits };
   sync: { intervalMs: number };
   events: { retentionMs: number; subscriptionBuffer: number };
   /** Bytes of query answers the response cache may hold; 0: no cache. */
@@ -213,7 +241,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     apiKeys,
     access: { corsOrigins, allowedHosts: e.ALLOWED_HOSTS ?? [], metricsToken: e.METRICS_TOKEN },
-    limits: { query: { maxCost: e.MAX_QUERY_COST, maxDepth: e.MAX_QUERY_DEPTH, maxAliases: e.MAX_QUERY_ALIASES } },
+    limits: {
+      query: { maxCost: e.MAX_QUERY_COST, maxDepth: e.MAX_QUERY_DEPTH, maxAliases: e.MAX_QUERY_ALIASES },
+      maxRequestBodyBytes: e.MAX_REQUEST_BODY,
+      websocket: {
+        maxPayloadBytes: e.WS_MAX_PAYLOAD,
+        initTimeoutMs: e.WS_INIT_TIMEOUT,
+        maxSubscriptionsPerConnection: e.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+        maxConnectionsPerKey: e.WS_MAX_CONNECTIONS_PER_KEY,
+      },
+    },
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
     host: e.HOST,

@@ -10,7 +10,7 @@ import type { Logger } from '../logger.ts';
 import { schema, type Context } from '../schema/index.ts';
 import type { Access } from './access.ts';
 import { useApiKeys } from './auth.ts';
-import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits.ts';
+import { DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits.ts';
 import { useQueryLimits } from './query-limits.ts';
 import { useMirrorResponseCache } from './response-cache.ts';
 
@@ -53,6 +53,8 @@ export interface GraphQLOptions {
   metrics?: Registry;
   /** Limits of one operation (cost, depth, aliases). */
   limits?: QueryLimits;
+  /** Largest request body, in bytes; larger ones get 413. */
+  maxRequestBodyBytes?: number;
   /** Which other origins get CORS grants; without it, none does. */
   access?: Pick<Access, 'cors'>;
   /** Show error details (development only). */
@@ -62,13 +64,14 @@ export interface GraphQLOptions {
 export type GraphQLServer = YogaServerInstance<Record<string, unknown>, Context>;
 
 export function createGraphQL(options: GraphQLOptions): GraphQLServer {
-  const { limits = DEFAULT_QUERY_LIMITS, access } = options;
+  const { limits = DEFAULT_QUERY_LIMITS, maxRequestBodyBytes = DEFAULT_MAX_REQUEST_BODY_BYTES, access } = options;
   const log = options.logger.child({ component: 'graphql' });
   return createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     // yoga's default grants every origin, with credentials: only the origins CORS_ORIGINS lists get one.
     cors: access ? (request) => access.cors(request) : false,
+    maxRequestBodySize: maxRequestBodyBytes,
     context: () => ({
       prisma: options.prisma,
       ...(options.changes ? { changes: options.changes } : {}),

@@ -6,6 +6,7 @@ import type { Logger } from '../logger.ts';
 import type { Access } from './access.ts';
 import type { GraphQLServer } from './graphql.ts';
 import type { Readiness } from './health.ts';
+import type { WebSocketLimits } from './limits.ts';
 import type { Registry } from 'prom-client';
 import { serveStatic } from './static.ts';
 import { attachWebSockets, type WebSockets } from './websocket.ts';
@@ -22,6 +23,8 @@ export interface ServerOptions {
   apiKeys: readonly string[];
   /** Host and Origin checks of every request but the probes (/healthz, /readyz), and who may read /metrics. */
   access: Access;
+  /** Frame size, connection_init timeout and caps of WebSocket clients. */
+  websocketLimits: WebSocketLimits;
   /** Results held for one WebSocket subscriber before it is cut off. */
   subscriptionBuffer: number;
   /** Answers /readyz. */
@@ -64,6 +67,7 @@ export async function startServer(options: ServerOptions): Promise<GatewayServer
     graphql: options.graphql,
     apiKeys: options.apiKeys,
     access: options.access,
+    limits: options.websocketLimits,
     bufferLimit: options.subscriptionBuffer,
     logger: options.logger,
     ...(options.onDelivered ? { onDelivered: options.onDelivered } : {}),
