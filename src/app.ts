@@ -5,6 +5,7 @@ import { openDatabase, type Database } from './db/database.ts';
 import { createChangeFeed, type ChangeFeed } from './events/change-feed.ts';
 import { startRetention } from './events/retention.ts';
 import type { Logger } from './logger.ts';
+import { createAccess } from './server/access.ts';
 import { createGraphQL } from './server/graphql.ts';
 import { createReadinessCheck } from './server/health.ts';
 import { createMetrics } from './server/metrics.ts';
@@ -100,9 +101,13 @@ export async function startApp({ config, logger, sync = true }: AppOptions): Pro
     const stopRetention = startRetention({ prisma: database.prisma, retentionMs: config.events.retentionMs, logger });
     closers.push(async () => stopRetention());
 
+    const access = createAccess({ apiKeys: config.apiKeys, host: config.host, ...config.access });
     const graphql = createGraphQL({
       prisma: database.prisma,
       apiKeys: config.apiKeys,
+      access,
+      limits: config.limits.query,
+      maxRequestBodyBytes: config.limits.maxRequestBodyBytes,
       changes,
       responseCacheBytes: config.responseCacheBytes,
       subscriptionBuffer: config.events.subscriptionBuffer,
@@ -116,6 +121,8 @@ export async function startApp({ config, logger, sync = true }: AppOptions): Pro
       logger,
       graphql,
       apiKeys: config.apiKeys,
+      access,
+      websocketLimits: config.limits.websocket,
       subscriptionBuffer: config.events.subscriptionBuffer,
       readiness: createReadinessCheck({ prisma: database.prisma, ...(syncer ? { syncRole: () => syncer.role } : {}) }),
       metrics: metrics.registry,

@@ -2,6 +2,8 @@
 // A bad value stops the process with one line that names the variable and says what is wrong;
 // secret values are never echoed.
 import { z } from 'zod';
+import { isLoopback, normalizeOrigin } from './server/access.ts';
+import { DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_QUERY_LIMITS, DEFAULT_WEBSOCKET_LIMITS, type QueryLimits, type WebSocketLimits } from './server/limits.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -33,6 +35,34 @@ const duration = (fallback: string) =>
         return Number(amount) * DURATION_UNITS[unit ?? 'ms']!;
       }),
   );
+
+const SIZE_UNITS: Record<string, number> = { b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2 };
+
+/** `64KiB`, `1MiB`, or a number of bytes. */
+const size = (fallback: number) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .optional()
+      .refine((value) => value === undefined || /^\d+\s*(b|k|kb|kib|m|mb|mib)?$/i.test(value.trim()), 'must be a size such as 64KiB, 1MiB or a number of bytes')
+      .transform((value) => {
+        if (value === undefined) return fallback;
+        const [, amount, unit] = /^(\d+)\s*([a-z]*)$/i.exec(value.trim())!;
+        return Number(amount) * SIZE_UNITS[(unit || 'b').toLowerCase()]!;
+      })
+      .refine((bytes) => bytes >= 1024, 'must be at least 1KiB'),
+  );
+
+/** A whole number of at least `min`. */
+const count = (fallback: number, min = 1) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(min, `must be at least ${min}`).default(fallback),
+  );
+
+/** A comma-separated list; blanks dropped. */
+const list = z.string().transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
 
 const httpUrl = z
   .string()
@@ -91,6 +121,52 @@ const schema = z.object({
       .refine((keys) => keys.every((key) => /^[\x21-\x7e]+$/.test(key)), 'keys must be printable ASCII without spaces')
       .optional(),
   ),
+  /** Origins (scheme://host[:port]) of other sites whose pages may call the API; `*`: any (needs GATEWAY_API_KEYS). Unset: same origin only. */
+  CORS_ORIGINS: z.preprocess(
+    emptyAsUndefined,
+    list
+      .refine((origins) => origins.every((origin) => origin === '*' || normalizeOrigin(origin)), {
+        error: 'must be origins such as https://app.example.com (scheme, host and port only), comma-separated, or *',
+      })
+      // As browsers send them: lower-case, no trailing slash.
+      .transform((origins) => origins.map((origin) => (origin === '*' ? origin : normalizeOrigin(origin)!)))
+      .optional(),
+  ),
+  /** More Host names the gateway answers for besides loopback and HOST (DNS rebinding); with keys, when set, the only ones. */
+  ALLOWED_HOSTS: z.preprocess(
+    emptyAsUndefined,
+    list
+      .refine((hosts) => hosts.every((host) => /^(\[[0-9a-f:.]+\]|[0-9a-z.-]+|[0-9a-f:.]+)$/i.test(host)), {
+        error: 'must be host names or addresses without scheme or port, such as gateway.example.com, comma-separated',
+      })
+      .optional(),
+  ),
+  /** A token that opens /metrics besides the API keys (for a Prometheus scraper). */
+  METRICS_TOKEN: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      // Checked without echoing the value: it is a secret.
+      .refine((token) => token.length >= 16, 'must be at least 16 characters long')
+      .refine((token) => /^[\x21-\x7e]+$/.test(token), 'must be printable ASCII without spaces')
+      .optional(),
+  ),
+  /** Largest cost of one operation: fields, times the page sizes of the connections they are under. */
+  MAX_QUERY_COST: count(DEFAULT_QUERY_LIMITS.maxCost),
+  /** Deepest nesting of fields in one operation. */
+  MAX_QUERY_DEPTH: count(DEFAULT_QUERY_LIMITS.maxDepth),
+  /** Most aliases in one operation (fragments included). */
+  MAX_QUERY_ALIASES: count(DEFAULT_QUERY_LIMITS.maxAliases, 0),
+  /** Largest HTTP request body. */
+  MAX_REQUEST_BODY: size(DEFAULT_MAX_REQUEST_BODY_BYTES),
+  /** Largest WebSocket frame. */
+  WS_MAX_PAYLOAD: size(DEFAULT_WEBSOCKET_LIMITS.maxPayloadBytes),
+  /** Time a WebSocket client has to send connection_init. */
+  WS_INIT_TIMEOUT: duration(`${DEFAULT_WEBSOCKET_LIMITS.initTimeoutMs}ms`),
+  /** Operations running at once on one WebSocket connection. */
+  WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: count(DEFAULT_WEBSOCKET_LIMITS.maxSubscriptionsPerConnection),
+  /** WebSocket connections open at once with one API key (without keys: in all). */
+  WS_MAX_CONNECTIONS_PER_KEY: count(DEFAULT_WEBSOCKET_LIMITS.maxConnectionsPerKey),
   /** How long change events are kept for subscribers resuming from a cursor (e.g. 7d, 12h). */
   CHANGE_EVENT_RETENTION: duration('7d'),
   /** Events a subscriber may fall behind before it is cut off (it can resume from its cursor). */
@@ -120,6 +196,10 @@ export interface Config {
   };
   /** Keys accepted by the GraphQL API; empty: no authentication (loopback HOST only). */
   apiKeys: string[];
+  /** Who may reach the server from where. */
+  access: { corsOrigins: string[]; allowedHosts: string[]; metricsToken: string | undefined };
+  /** What one request or connection may ask. */
+  limits: { query: QueryLimits; maxRequestBodyBytes: number; websocket: WebSocketLimits };
   sync: { intervalMs: number };
   events: { retentionMs: number; subscriptionBuffer: number };
   /** Bytes of query answers the response cache may hold; 0: no cache. */
@@ -139,11 +219,6 @@ export class ConfigError extends Error {
   }
 }
 
-/** Whether an address only accepts connections from this machine. */
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
-}
-
 /** Reads and validates the settings; throws a {@link ConfigError} naming the first bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
@@ -159,8 +234,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `${e.HOST} is reachable from the network but GATEWAY_API_KEYS is not set: set API keys, or bind to 127.0.0.1`,
     );
   }
+  const corsOrigins = e.CORS_ORIGINS ?? [];
+  if (corsOrigins.includes('*') && apiKeys.length === 0) {
+    throw new ConfigError('CORS_ORIGINS', 'any origin (*) lets pages of every site call the API, which needs GATEWAY_API_KEYS: set keys, or list the origins');
+  }
   return {
     apiKeys,
+    access: { corsOrigins, allowedHosts: e.ALLOWED_HOSTS ?? [], metricsToken: e.METRICS_TOKEN },
+    limits: {
+      query: { maxCost: e.MAX_QUERY_COST, maxDepth: e.MAX_QUERY_DEPTH, maxAliases: e.MAX_QUERY_ALIASES },
+      maxRequestBodyBytes: e.MAX_REQUEST_BODY,
+      websocket: {
+        maxPayloadBytes: e.WS_MAX_PAYLOAD,
+        initTimeoutMs: e.WS_INIT_TIMEOUT,
+        maxSubscriptionsPerConnection: e.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+        maxConnectionsPerKey: e.WS_MAX_CONNECTIONS_PER_KEY,
+      },
+    },
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
     host: e.HOST,

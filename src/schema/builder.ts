@@ -1,12 +1,15 @@
 // The one Pothos schema builder: Prisma (reads through the process's client, batched and
-// selected per query) and Relay (global IDs, node/nodes, connections).
+// selected per query), Relay (global IDs, node/nodes, connections) and Complexity (what each
+// field costs, for the query limits).
 import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import type { PrismaClient, Prisma } from '../db/client.ts';
 import type { ChangeFeed } from '../events/change-feed.ts';
 import type PrismaTypes from '../db/generated/pothos-types.ts';
 import { getDatamodel } from '../db/generated/pothos-types.ts';
+import { fieldComplexity } from './complexity.ts';
 
 /** What every resolver gets. */
 export interface Context {
@@ -31,7 +34,7 @@ export const builder = new SchemaBuilder<{
     JSON: { Input: unknown; Output: unknown };
   };
 }>({
-  plugins: [PrismaPlugin, RelayPlugin],
+  plugins: [PrismaPlugin, RelayPlugin, ComplexityPlugin],
   defaultFieldNullability: false,
   prisma: {
     client: (ctx) => ctx.prisma,
@@ -47,6 +50,9 @@ export const builder = new SchemaBuilder<{
     nodeQueryOptions: false,
     nodesQueryOptions: false,
   },
+  // Each field's cost is kept in its extensions; the limits are checked with the request's
+  // variables before it runs (src/server/query-limits.ts), not by the plugin at resolve time.
+  complexity: { fieldComplexity, disabled: true },
 });
 
 export const datamodel = getDatamodel().datamodel;

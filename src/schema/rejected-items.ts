@@ -1,7 +1,7 @@
 // rejectedItems: the items kept whole instead of stored as objects (Postgres refused them, or
 // they name no object), exactly as received, with why.
 import { builder } from './builder.ts';
-import { pageSize } from './resources.ts';
+import { pageSize } from './page-size.ts';
 
 const RejectedItem = builder.prismaNode('RejectedItem', {
   description: 'An item of the Sync API the mirror could not store as an object, kept whole. A later revision of the same object that stores removes it.',

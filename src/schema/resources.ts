@@ -2,32 +2,14 @@
 // every typed column (camelCase), `baseId`, `raw`, `revision`, `syncedAt`, `deletedAt`;
 // the `where` and `orderBy` inputs; a connection query and a by-id query. Each resource
 // file adds what is particular to its type (typed nested objects, relations).
-import { GraphQLError } from 'graphql';
 import type PrismaTypes from '../db/generated/pothos-types.ts';
 import { delegateNameOf } from '../db/resource-types.ts';
 import { parseForJavaScript } from '../store/exact-json.ts';
 import { builder, datamodel } from './builder.ts';
+import { pageSize } from './page-size.ts';
 import { FILTER_INPUTS, OrderDirection, whereToPrisma, type FilterKind, type WhereInput, type WhereShape } from './filters.ts';
 
 export type ModelName = keyof PrismaTypes & string;
-
-/** Largest page a connection serves; larger requests get an error rather than a silent cut. */
-const MAX_PAGE_SIZE = 100;
-const DEFAULT_PAGE_SIZE = 20;
-
-/** Page sizes for every connection: `first`/`last` default 20, at most 100. */
-export const pageSize = {
-  defaultSize: DEFAULT_PAGE_SIZE,
-  maxSize: (args: { first?: number | null; last?: number | null }) => {
-    const asked = args.first ?? args.last;
-    if (asked != null && asked > MAX_PAGE_SIZE) {
-      throw new GraphQLError(`first/last can be at most ${MAX_PAGE_SIZE} (got ${asked}); page with after/before for more`, {
-        extensions: { code: 'BAD_USER_INPUT' },
-      });
-    }
-    return MAX_PAGE_SIZE;
-  },
-};
 
 type FieldBuilder = any; // Pothos' field builder for one model; the typed APIs are used in the resource files.
 

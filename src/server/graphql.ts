@@ -1,7 +1,5 @@
 // The GraphQL endpoint: graphql-yoga over the Pothos schema, with API keys, a response cache,
-// GraphQL Armor limits, masked errors and GraphiQL.
-import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import type { GraphQLError, ValidationContext } from 'graphql';
+// query limits, CORS, masked errors and GraphiQL.
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
@@ -10,7 +8,10 @@ import type { PrismaClient } from '../db/client.ts';
 import type { ChangeFeed } from '../events/change-feed.ts';
 import type { Logger } from '../logger.ts';
 import { schema, type Context } from '../schema/index.ts';
+import type { Access } from './access.ts';
 import { useApiKeys } from './auth.ts';
+import { DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits.ts';
+import { useQueryLimits } from './query-limits.ts';
 import { useMirrorResponseCache } from './response-cache.ts';
 
 /** What GraphiQL opens with. */
@@ -36,13 +37,6 @@ query HotDeals {
 }
 `;
 
-// Armor's rules throw by default, which yoga answers with 200 like an execution error; reported to
-// the validation context, a query over a limit is a validation error: 400, GRAPHQL_VALIDATION_FAILED.
-const REJECT_AS_INVALID = {
-  propagateOnRejection: false,
-  onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
-};
-
 /** Options for {@link createGraphQL}. */
 export interface GraphQLOptions {
   prisma: PrismaClient;
@@ -57,6 +51,12 @@ export interface GraphQLOptions {
   subscriptionBuffer?: number;
   /** Where request metrics go (durations, errors); none when absent. */
   metrics?: Registry;
+  /** Limits of one operation (cost, depth, aliases). */
+  limits?: QueryLimits;
+  /** Largest request body, in bytes; larger ones get 413. */
+  maxRequestBodyBytes?: number;
+  /** Which other origins get CORS grants; without it, none does. */
+  access?: Pick<Access, 'cors'>;
   /** Show error details (development only). */
   development?: boolean;
 }
@@ -64,10 +64,14 @@ export interface GraphQLOptions {
 export type GraphQLServer = YogaServerInstance<Record<string, unknown>, Context>;
 
 export function createGraphQL(options: GraphQLOptions): GraphQLServer {
+  const { limits = DEFAULT_QUERY_LIMITS, maxRequestBodyBytes = DEFAULT_MAX_REQUEST_BODY_BYTES, access } = options;
   const log = options.logger.child({ component: 'graphql' });
   return createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
+    // yoga's default grants every origin, with credentials: only the origins CORS_ORIGINS lists get one.
+    cors: access ? (request) => access.cors(request) : false,
+    maxRequestBodySize: maxRequestBodyBytes,
     context: () => ({
       prisma: options.prisma,
       ...(options.changes ? { changes: options.changes } : {}),
@@ -118,15 +122,7 @@ export function createGraphQL(options: GraphQLOptions): GraphQLServer {
             }),
           ]
         : []),
-      EnvelopArmorPlugin({
-        maxDepth: { n: 12, ignoreIntrospection: true, ...REJECT_AS_INVALID },
-        costLimit: { maxCost: 20_000, ignoreIntrospection: true, ...REJECT_AS_INVALID },
-        maxAliases: { n: 15, ...REJECT_AS_INVALID },
-        maxDirectives: { n: 20, ...REJECT_AS_INVALID },
-        maxTokens: { n: 2_000 },
-        // Suggestions ("did you mean …") help people writing queries; the schema is public to them anyway.
-        blockFieldSuggestion: { enabled: false },
-      }),
+      useQueryLimits(limits),
     ],
   });
 }

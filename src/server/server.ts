@@ -3,8 +3,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger.ts';
+import type { Access } from './access.ts';
 import type { GraphQLServer } from './graphql.ts';
 import type { Readiness } from './health.ts';
+import type { WebSocketLimits } from './limits.ts';
 import type { Registry } from 'prom-client';
 import { serveStatic } from './static.ts';
 import { attachWebSockets, type WebSockets } from './websocket.ts';
@@ -19,6 +21,10 @@ export interface ServerOptions {
   graphql: GraphQLServer;
   /** API keys WebSocket connections must present (connectionParams.authorization). */
   apiKeys: readonly string[];
+  /** Host and Origin checks of every request but the probes (/healthz, /readyz), and who may read /metrics. */
+  access: Access;
+  /** Frame size, connection_init timeout and caps of WebSocket clients. */
+  websocketLimits: WebSocketLimits;
   /** Results held for one WebSocket subscriber before it is cut off. */
   subscriptionBuffer: number;
   /** Answers /readyz. */
@@ -60,6 +66,8 @@ export async function startServer(options: ServerOptions): Promise<GatewayServer
     server,
     graphql: options.graphql,
     apiKeys: options.apiKeys,
+    access: options.access,
+    limits: options.websocketLimits,
     bufferLimit: options.subscriptionBuffer,
     logger: options.logger,
     ...(options.onDelivered ? { onDelivered: options.onDelivered } : {}),
@@ -85,11 +93,18 @@ async function route(req: IncomingMessage, res: ServerResponse, options: ServerO
   if (pathname === '/healthz' && read) {
     return sendJson(res, 200, { status: 'ok' });
   }
+  // Probes answer whatever the Host (an orchestrator's own address); everything else is checked.
+  const refusal = pathname.startsWith('/readyz') ? undefined : options.access.refusal(req.headers);
+  if (refusal) return sendJson(res, refusal.status, { errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });
   if (pathname === '/readyz' && read) {
     const readiness = await options.readiness();
     return sendJson(res, readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'not ready', ...readiness.checks });
   }
   if (pathname === '/metrics' && read) {
+    if (!options.access.metricsAllowed(req.headers.authorization)) {
+      res.setHeader('www-authenticate', 'Bearer');
+      return sendJson(res, 401, { errors: [{ message: 'Missing or invalid key: send Authorization: Bearer <API key or METRICS_TOKEN>', extensions: { code: 'UNAUTHENTICATED' } }] });
+    }
     const text = await options.metrics.metrics();
     res.writeHead(200, { 'content-type': options.metrics.contentType });
     res.end(text);

@@ -129,6 +129,8 @@ async function startGateway(databaseUrl: string, simulatorUrl: string, label: st
     HOST: '127.0.0.1',
     SYNC_INTERVAL_MS: String(SYNC_INTERVAL_MS),
     LOG_LEVEL: 'info',
+    // Every client connects without a key, from this machine: more than the default cap allows.
+    WS_MAX_CONNECTIONS_PER_KEY: String(Math.max(BROADCAST_CLIENTS, FILTERED_CLIENTS) + 100),
   });
   // Node 20 refuses --cpu-prof in NODE_OPTIONS: it goes on the command line.
   const flags: string[] = [];

@@ -22,6 +22,8 @@ describe('configuration errors', () => {
     [{ DATABASE_URL: 'mysql://x@localhost/db' }, 'DATABASE_URL'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ BASE_DEVICE_UUID: 'my-laptop' }, 'BASE_DEVICE_UUID'],
+    [{ MAX_QUERY_COST: 'lots' }, 'MAX_QUERY_COST'],
+    [{ CORS_ORIGINS: '*' }, 'CORS_ORIGINS'],
   ])('%o exits non-zero naming %s', (env, variable) => {
     const result = run(env);
     expect(result.status).not.toBe(0);
@@ -55,6 +57,41 @@ describe('loadConfig', () => {
   it('reports the first bad variable as a ConfigError', () => {
     expect(() => loadConfig({ PORT: '-1' })).toThrow(ConfigError);
     expect(() => loadConfig({ PORT: '-1' })).toThrow(/^PORT: must be between 0 and 65535$/);
+  });
+
+  it('applies the documented defaults of access and limits', () => {
+    expect(loadConfig({})).toMatchObject({
+      access: { corsOrigins: [], allowedHosts: [], metricsToken: undefined },
+      limits: {
+        query: { maxCost: 25_000, maxDepth: 12, maxAliases: 15 },
+        maxRequestBodyBytes: 1024 * 1024,
+        websocket: { maxPayloadBytes: 64 * 1024, initTimeoutMs: 3000, maxSubscriptionsPerConnection: 100, maxConnectionsPerKey: 1000 },
+      },
+    });
+  });
+
+  it('reads sizes and durations of the limits', () => {
+    const { limits } = loadConfig({ MAX_REQUEST_BODY: '2MiB', WS_MAX_PAYLOAD: '16kb', WS_INIT_TIMEOUT: '10s', MAX_QUERY_COST: '1000' });
+    expect(limits).toMatchObject({ maxRequestBodyBytes: 2 * 1024 * 1024, websocket: { maxPayloadBytes: 16 * 1024, initTimeoutMs: 10_000 }, query: { maxCost: 1000 } });
+    expect(loadConfig({ WS_MAX_PAYLOAD: '65536' }).limits.websocket.maxPayloadBytes).toBe(65536);
+  });
+
+  it.each([
+    ['MAX_QUERY_COST', '0', /must be at least 1/],
+    ['MAX_QUERY_DEPTH', '1.5', /whole number/],
+    ['MAX_QUERY_ALIASES', '-1', /must be at least 0/],
+    ['MAX_REQUEST_BODY', '1 parsec', /size such as 64KiB/],
+    ['MAX_REQUEST_BODY', '12', /at least 1KiB/],
+    ['WS_MAX_PAYLOAD', 'big', /size such as 64KiB/],
+    ['WS_INIT_TIMEOUT', 'soon', /duration/],
+    ['WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', '0', /at least 1/],
+    ['WS_MAX_CONNECTIONS_PER_KEY', 'many', /whole number/],
+    ['ALLOWED_HOSTS', 'https://crm.example.com', /without scheme or port/],
+    ['ALLOWED_HOSTS', 'crm.example.com:443', /without scheme or port/],
+    ['CORS_ORIGINS', 'crm.example.com', /origins such as/],
+  ])('refuses %s=%s, naming it', (variable, value, reason) => {
+    expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^${variable}: .*${reason.source}`));
   });
 
   it('treats empty values as unset', () => {

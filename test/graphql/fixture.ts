@@ -92,6 +92,10 @@ export interface RecordingGraphQL {
   yoga: GraphQLServer;
   /** Runs a query; fails unless it answers 200 without errors; answers its data and the SQL statements it cost. */
   query<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ data: T; statements: string[] }>;
+  /** Runs a query and answers status and body as they are, and the SQL statements it cost. */
+  request<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResult<T> & { statements: string[] }>;
+  /** Runs `run` (requests to `yoga`), answering its value and the SQL statements run meanwhile. */
+  recording<T>(run: () => Promise<T>): Promise<{ value: T; statements: string[] }>;
 }
 
 /**
@@ -111,11 +115,19 @@ export function useRecordingGraphQL(world: SyncedWorld, options: Partial<Omit<Gr
     await client.$queryRawUnsafe('SELECT 1');
   });
   afterAll(() => prisma?.$disconnect());
-  ctx.query = async (query, variables, headers) => {
+  ctx.recording = async (run) => {
     statements = [];
-    const { status, body } = await post(ctx.yoga, query, variables, headers);
+    const value = await run();
+    return { value, statements: [...statements] };
+  };
+  ctx.request = async (query, variables, headers) => {
+    const { value, statements } = await ctx.recording(() => post(ctx.yoga, query, variables, headers));
+    return { ...value, statements };
+  };
+  ctx.query = async (query, variables, headers) => {
+    const { status, body, statements } = await ctx.request(query, variables, headers);
     if (status !== 200 || body.errors?.length) throw new Error(`query failed (${status}): ${JSON.stringify(body.errors ?? body)}`);
-    return { data: body.data, statements: [...statements] };
+    return { data: body.data, statements };
   };
   return ctx;
 }

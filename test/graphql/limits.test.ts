@@ -1,5 +1,5 @@
 // Limits and errors: a query too deep, too costly, with too many aliases, directives or tokens
-// is refused as invalid (400) before it runs; pages are at most 100; a malformed body or an
+// is refused as invalid (400, whatever the client accepts) before it runs; pages are at most 100; a malformed body or an
 // unknown field is a 400 GraphQL error; and no error ever carries a stack trace, while an
 // unexpected one is masked as "Unexpected error.".
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,12 +32,12 @@ describe('query limits', () => {
   it('refuses a query deeper than 12', async () => {
     // users → edges → node is 3 deep; each manager adds one, the name one more.
     expect((await w.request(managers(8))).status).toBe(200);
-    expectInvalid(await w.request(managers(9)), /depth limit of 12 exceeded/);
+    expectInvalid(await w.request(managers(9)), /^Query depth 13 is over the limit of 12 \(MAX_QUERY_DEPTH\)$/);
   });
 
   it('refuses a query too costly, even when shallow', async () => {
     const query = '{ deals(first: 100) { edges { node { name notes(first: 100) { edges { node { content creator { name email } } } } } } } }';
-    expectInvalid(await w.request(query), /Cost limit of 20000 exceeded/);
+    expectInvalid(await w.request(query), /^Query cost 60,401 is over the limit of 25,000 \(MAX_QUERY_COST\)/);
     // The same shape with small pages is fine.
     expect((await w.request(query.replaceAll('100', '10'))).status).toBe(200);
   });
@@ -45,13 +45,18 @@ describe('query limits', () => {
   it('refuses more than 15 aliases', async () => {
     const aliases = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: syncStatus { state }`).join(' ')} }`;
     expect((await w.request(aliases(15))).status).toBe(200);
-    expectInvalid(await w.request(aliases(16)), /Aliases limit of 15 exceeded/);
+    expectInvalid(await w.request(aliases(16)), /^Aliases limit of 15 exceeded, found 16 \(MAX_QUERY_ALIASES\)$/);
   });
 
   it('refuses more than 20 directives', async () => {
     const fields = Array.from({ length: 21 }, (_, i) => `f${i % 10}: syncStatus @include(if: true) { state }`);
     const result = await w.request(`{ ${fields.slice(0, 10).join(' ')} x: syncStatus { ${Array.from({ length: 11 }, () => 'state @skip(if: false)').join(' ')} } }`);
-    expectInvalid(result, /Directives limit of 20 exceeded/);
+    expectInvalid(result, /^Directives limit of 20 exceeded, found 21/);
+  });
+
+  it('answers a refusal with 400 to a client accepting application/json too', async () => {
+    const result = await w.request(managers(9), undefined, { accept: 'application/json' });
+    expectInvalid(result, /MAX_QUERY_DEPTH/);
   });
 
   it('refuses a query of more than 2,000 tokens as a parse error', async () => {

@@ -25,7 +25,7 @@ it('gives the gateway the settings it needs, and no open API on the network', ()
   expect(env.PORT).toBe('4000');
   // A non-loopback HOST needs API keys: compose refuses to start without them.
   expect(env.GATEWAY_API_KEYS).toMatch(/^\$\{GATEWAY_API_KEYS:\?.+\}$/);
-  for (const name of ['BASE_API_URL', 'BASE_ACCESS_TOKEN', 'BASE_DEVICE_UUID', 'LOG_LEVEL']) expect(env).toHaveProperty(name);
+  for (const name of ['BASE_API_URL', 'BASE_ACCESS_TOKEN', 'BASE_DEVICE_UUID', 'LOG_LEVEL', 'ALLOWED_HOSTS', 'CORS_ORIGINS', 'METRICS_TOKEN']) expect(env).toHaveProperty(name);
 });
 
 it('builds a multi-stage image that runs as a non-root user', () => {
