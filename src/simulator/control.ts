@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { ChangeBatchError, changesSchema } from './changes.ts';
 import { sendEmpty, sendError, sendJson } from './envelope.ts';
+import { CUSTOM_FIELD_RESOURCES, CUSTOM_FIELD_TYPES } from './custom-fields.ts';
 import { faultsSchema } from './faults.ts';
 import { isTypeName } from './resource-types.ts';
 import type { SimContext } from './server.ts';
@@ -26,6 +27,17 @@ export type SeedRequest = z.infer<typeof seedSchema>;
 
 /** The body of `POST /_sim/items`: each item's JSON text, exactly as it is to be served. */
 const rawItemsSchema = z.object({ items: z.array(z.string().max(16 * 1024 * 1024)).max(10_000) }).strict();
+
+const customFieldSchema = z
+  .object({
+    resource_type: z.enum(CUSTOM_FIELD_RESOURCES),
+    name: z.string().min(1).max(200),
+    type: z.enum(CUSTOM_FIELD_TYPES),
+    choices: z.array(z.string()).optional(),
+    for_contact: z.boolean().optional(),
+    for_organisation: z.boolean().optional(),
+  })
+  .strict();
 
 const activitySchema = z.object({ perSecond: z.number().min(0).max(100_000) }).strict();
 
@@ -215,6 +227,16 @@ export async function handleControl(ctx: SimContext, req: IncomingMessage, res: 
       if (!body) return;
       ctx.activity.setRate(body.perSecond);
       return sendJson(res, 200, { perSecond: ctx.activity.rate() });
+    }
+    case 'POST /_sim/custom_fields': {
+      const body = await parseBody(req, res, customFieldSchema);
+      if (!body) return;
+      const { resource_type: resource, ...field } = body;
+      const world = ctx.world();
+      if (world.customFieldDefinitions(resource).some((d) => d.name === field.name)) {
+        return sendError(res, 409, { code: 'already_exists', message: `a ${resource} custom field named ${JSON.stringify(field.name)} already exists`, resource: 'custom_field', field: 'name' });
+      }
+      return sendJson(res, 201, world.addCustomField(resource, field));
     }
     case 'POST /_sim/acks/flush':
       ctx.flushAcks();

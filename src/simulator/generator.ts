@@ -11,6 +11,7 @@
 // associated contacts never share one. Seeded ones get theirs from an arithmetic layout that
 // is collision-free by construction (see `seededPair`); the world keeps created ones unique.
 import { hashInts, hashString, createRng, type Rng } from './random.ts';
+import { changedCustomFields, customFieldValues, type CustomFieldResource } from './custom-fields.ts';
 import { poolsFor, type Place, type Pools } from './pools.ts';
 import type { GeneratedType } from './resource-types.ts';
 
@@ -189,7 +190,8 @@ interface Ctx {
   orgOf: (personId: number) => number | null;
   stageOf: (stageId: number) => { pipelineId: number | null; index: number };
   tagNames: (r: Rng, max: number) => string[];
-  customFields: (r: Rng) => Payload;
+  /** The custom fields of an object (`organization`: a contact's kind). */
+  customFields: (resource: CustomFieldResource, r: Rng, organization?: boolean) => Payload;
   /** created_at/updated_at: content from 2015 on, `structural` types (users, pipelines…) in 2014. */
   times: (r: Rng, structural?: boolean) => { created: number; updated: number };
   resource: (r: Rng) => { type: string | null; id: number | null };
@@ -321,7 +323,7 @@ const builders: Record<GeneratedType, Builder> = {
       skype: r.chance(0.1) ? handle : null,
       address: g.place(r),
       tags: g.tagNames(r, 3),
-      custom_fields: g.customFields(r),
+      custom_fields: g.customFields('lead', r),
       created_at: isoTime(created),
       updated_at: isoTime(updated),
     };
@@ -363,7 +365,7 @@ const builders: Record<GeneratedType, Builder> = {
       billing_address: org ? g.place(r) : null,
       shipping_address: org ? g.place(r) : null,
       tags: g.tagNames(r, 3),
-      custom_fields: g.customFields(r),
+      custom_fields: g.customFields('contact', r, org),
       created_at: isoTime(created),
       updated_at: isoTime(updated),
     };
@@ -403,7 +405,7 @@ const builders: Record<GeneratedType, Builder> = {
       dropbox_email: `dropbox+${id}@deals.example.com`,
       added_at: isoTime(created),
       tags: g.tagNames(r, 2),
-      custom_fields: g.customFields(r),
+      custom_fields: g.customFields('deal', r),
       created_at: isoTime(created),
       updated_at: isoTime(updated),
     };
@@ -685,9 +687,8 @@ export function createGenerator(seed: number, layout: ReadonlyMap<string, Seeded
       }
       return out;
     },
-    customFields(r) {
-      if (r.chance(0.5)) return {};
-      return { 'Known via': r.pick(SOURCE_NAMES), Budget: String((r.int(100) + 1) * 1000), Priority: r.pick(['low', 'medium', 'high']) };
+    customFields(resource, r, organization) {
+      return customFieldValues(resource, r, () => ctx.place(r), organization);
     },
     times(r, structural = false) {
       const from = structural ? EPOCH_START : EPOCH_START + 365 * DAY;
@@ -773,21 +774,27 @@ export function createGenerator(seed: number, layout: ReadonlyMap<string, Seeded
     },
     activityUpdate(type, _id, current, rng) {
       // Fields a salesperson would plausibly touch, per type; otherwise just the timestamp moves.
+      // Leads, contacts and deals also get a custom field changed now and then.
+      const custom = (resource: CustomFieldResource, fields: Payload): Payload => {
+        if (!rng.chance(0.3)) return fields;
+        const organization = resource === 'contact' ? current.is_organization === true : undefined;
+        return { ...fields, custom_fields: changedCustomFields(resource, current.custom_fields, rng, () => ctx.place(rng), organization) };
+      };
       switch (type) {
         case 'lead':
-          return rng.chance(0.5) ? { status: rng.pick(LEAD_STATUSES) } : { title: rng.pick(p.jobTitles) };
+          return custom('lead', rng.chance(0.5) ? { status: rng.pick(LEAD_STATUSES) } : { title: rng.pick(p.jobTitles) });
         case 'contact':
-          return rng.chance(0.5) ? { customer_status: rng.pick(CUSTOMER_STATUSES) } : { phone: rng.pick(p.phoneNumbers) };
+          return custom('contact', rng.chance(0.5) ? { customer_status: rng.pick(CUSTOMER_STATUSES) } : { phone: rng.pick(p.phoneNumbers) });
         case 'deal': {
           const stageId = pick('stage', rng);
           const lost = stageId !== null && STAGES[ctx.stageOf(stageId).index]?.[1] === 'lost';
           const amount = (rng.int(50) + 1) * 500;
-          return {
+          return custom('deal', {
             stage_id: stageId,
             loss_reason_id: lost ? pick('loss_reason', rng) : null,
             last_stage_change_at: isoTime(Date.now()),
             value: rng.chance(0.5) ? money(amount) : amount,
-          };
+          });
         }
         case 'task':
           return current.completed === true

@@ -8,3 +8,5 @@ export type { SeedResult } from './server.ts';
 export type { FaultConfig } from './faults.ts';
 export type { SyncItem } from './queue.ts';
 export { REVISION_MODELS, type RevisionModel } from './revisions.ts';
+export { CUSTOM_FIELD_RESOURCES, CUSTOM_FIELD_TYPES, type CustomFieldDefinition, type CustomFieldResource, type CustomFieldType } from './custom-fields.ts';
+export type { NewCustomField } from './world.ts';

@@ -8,6 +8,12 @@
 // Errors use Base's envelope: {"errors":[{"error":{code,message,details,resource,field},"meta":{}}],
 // "meta":{"http_status":"401 Unauthorized","logref":"…"}}: 401 bad token, 400 missing or malformed
 // device UUID or invalid JSON, 422 ack body of the wrong shape, 404 unknown route or session.
+// Sync calls need a token with the `sync` scope (403 otherwise).
+//
+// REST API (read scope; a token with only `sync` gets 403):
+//   GET  /v2/{lead|contact|deal}/custom_fields?page=1&per_page=25   the account's custom field
+//                       definitions: {"items":[{"data":{id,name,type,resource_type,…},"meta":{"type":"custom_field"}}],
+//                       "meta":{"type":"collection","count":N,"links":{"self":…,"next_page"?:…}}}
 // At most `maxSessions` (100) unfinished sessions: one more `start` gets `429` with code
 // `too_many_sessions` and `Retry-After` (seconds until the oldest idle session expires); Base
 // documents the limit, not the answer, and 429 is what its clients are told to retry on.
@@ -31,6 +37,8 @@
 //   GET  /_sim/stats    counters: sessions, pages, items (re)delivered, acks received/processed…
 //   GET|PUT /_sim/activity  {"perSecond":N}: live creates/updates/deletes per second
 //   POST /_sim/acks/flush   apply acks still waiting for their background delay → 204
+//   POST /_sim/custom_fields {"resource_type":"deal","name":"…","type":"number",…}: defines a new
+//                       custom field → the definition (409 when the name is taken)
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
@@ -39,6 +47,7 @@ import { bearerMatches } from './auth.ts';
 import type { Change, ChangeResult } from './changes.ts';
 import { handleControl, readJson, type SeedRequest } from './control.ts';
 import { JSON_TYPE, sendEmpty, sendError, sendJson } from './envelope.ts';
+import type { CustomFieldResource } from './custom-fields.ts';
 import type { Faults } from './faults.ts';
 import type { Activity } from './activity.ts';
 import type { Queues } from './queue.ts';
@@ -47,6 +56,8 @@ import type { World } from './world.ts';
 /** What the server needs from the simulator around it. */
 export interface SimContext {
   readonly token: string;
+  /** What the token may do: `sync` (the Sync API), `read` (REST reads such as custom field definitions). */
+  readonly scopes: ReadonlySet<string>;
   readonly logger: Logger;
   /** Base of `meta.links.self` (the simulator's own URL). */
   baseUrl(): string;
@@ -73,6 +84,7 @@ export interface SeedResult {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const QUEUE_PATH = /^\/v2\/sync\/([^/]+)\/queues\/main\/?$/;
+const CUSTOM_FIELDS_PATH = /^\/v2\/(lead|contact|deal)\/custom_fields\/?$/;
 const ackSchema = z.object({ data: z.object({ ack_keys: z.array(z.string().max(256)).max(100_000) }) });
 
 function methodNotAllowed(res: ServerResponse, allow: string): void {
@@ -169,6 +181,7 @@ async function handleSync(ctx: SimContext, req: IncomingMessage, res: ServerResp
   const expected = route === 'queue' ? 'GET' : 'POST';
   if (method !== expected) return methodNotAllowed(res, expected);
 
+  if (!ctx.scopes.has('sync')) return forbidden(res, 'sync');
   const device = req.headers['x-basecrm-device-uuid'];
   if (typeof device !== 'string' || device.trim() === '') {
     return sendError(res, 400, { code: 'missing_header', message: 'The X-Basecrm-Device-UUID header is required.', field: 'X-Basecrm-Device-UUID' });
@@ -184,6 +197,37 @@ async function handleSync(ctx: SimContext, req: IncomingMessage, res: ServerResp
   return servePage(ctx, res, decodeURIComponent(queueMatch?.[1] ?? ''), deviceId);
 }
 
+function forbidden(res: ServerResponse, scope: string): void {
+  sendError(res, 403, { code: 'forbidden', message: `The access token lacks the ${scope} scope.`, details: `Use a token with the ${scope} scope.` });
+}
+
+const PER_PAGE_DEFAULT = 25;
+const PER_PAGE_MAX = 100;
+
+/** GET /v2/{type}/custom_fields: the definitions, a page at a time, in the REST envelope. */
+function serveCustomFields(ctx: SimContext, req: IncomingMessage, res: ServerResponse, url: URL, resource: CustomFieldResource): void {
+  if ((req.method ?? 'GET') !== 'GET') return methodNotAllowed(res, 'GET');
+  if (!ctx.scopes.has('read')) return forbidden(res, 'read');
+  const number = (name: string, fallback: number, max: number): number | undefined => {
+    const text = url.searchParams.get(name);
+    const n = text === null ? fallback : Number(text);
+    return Number.isInteger(n) && n >= 1 && n <= max ? n : undefined;
+  };
+  const page = number('page', 1, 1_000_000);
+  const perPage = number('per_page', PER_PAGE_DEFAULT, PER_PAGE_MAX);
+  if (page === undefined || perPage === undefined) {
+    return sendError(res, 400, { code: 'invalid', message: `page must be a whole number >= 1 and per_page one in 1..${PER_PAGE_MAX}`, field: page === undefined ? 'page' : 'per_page' });
+  }
+  const all = ctx.world().customFieldDefinitions(resource);
+  const items = all.slice((page - 1) * perPage, page * perPage);
+  const self = `${ctx.baseUrl()}/v2/${resource}/custom_fields?page=${page}&per_page=${perPage}`;
+  const next = page * perPage < all.length ? `${ctx.baseUrl()}/v2/${resource}/custom_fields?page=${page + 1}&per_page=${perPage}` : undefined;
+  sendJson(res, 200, {
+    items: items.map((data) => ({ data, meta: { type: 'custom_field' } })),
+    meta: { type: 'collection', count: items.length, links: { self, ...(next ? { next_page: next } : {}) } },
+  });
+}
+
 async function handle(ctx: SimContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://simulator');
   if (!bearerMatches(req.headers.authorization, ctx.token)) {
@@ -192,6 +236,8 @@ async function handle(ctx: SimContext, req: IncomingMessage, res: ServerResponse
     return sendError(res, 401, { code: 'unauthorized', message: 'Unauthorized', details: 'Send Authorization: Bearer <token> with a valid access token.' });
   }
   if (url.pathname === '/_sim' || url.pathname.startsWith('/_sim/')) return handleControl(ctx, req, res, url);
+  const customFields = CUSTOM_FIELDS_PATH.exec(url.pathname);
+  if (customFields) return serveCustomFields(ctx, req, res, url, customFields[1] as CustomFieldResource);
   return handleSync(ctx, req, res, url.pathname);
 }
 

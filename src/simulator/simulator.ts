@@ -12,11 +12,14 @@ import { createQueues, type Queues } from './queue.ts';
 import { createSimServer, type SeedResult, type SimContext } from './server.ts';
 import type { RevisionModel } from './revisions.ts';
 import { createCounters, type Counters } from './stats.ts';
-import { createWorld, type World } from './world.ts';
+import type { CustomFieldDefinition, CustomFieldResource } from './custom-fields.ts';
+import { createWorld, type NewCustomField, type World } from './world.ts';
 
 export interface SimulatorOptions {
   /** Bearer token clients must send (default {@link DEMO_TOKEN}). */
   token?: string;
+  /** What the token may do (default both): `sync` for the Sync API, `read` for REST reads (custom field definitions). */
+  scopes?: ReadonlyArray<'sync' | 'read'>;
   /** Seed of the world, the activity and the faults (default 1). */
   seed?: number;
   /** Items per queue page (default 100, as Base). */
@@ -84,6 +87,10 @@ export interface Simulator {
   setActivity(perSecond: number): void;
   /** Applies `n` activity changes at once (deterministic given the seed). */
   runActivity(n: number): void;
+  /** The account's custom field definitions of a type. */
+  customFieldDefinitions(resource: CustomFieldResource): readonly CustomFieldDefinition[];
+  /** Defines a new custom field of a type (throws if the name is taken). */
+  addCustomField(resource: CustomFieldResource, field: NewCustomField): CustomFieldDefinition;
   /** Items queued for a device (undefined if the device never started a session). */
   pendingCount(deviceUuid: string): number | undefined;
 }
@@ -118,6 +125,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
 
   const ctx: SimContext = {
     token,
+    scopes: new Set(options.scopes ?? ['sync', 'read']),
     logger,
     baseUrl: () => url,
     world: () => world,
@@ -215,6 +223,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     flushAcks: () => queues.flushAcks(),
     setActivity: (perSecond) => activity.setRate(perSecond),
     runActivity: (n) => activity.step(n),
+    customFieldDefinitions: (resource) => world.customFieldDefinitions(resource),
+    addCustomField: (resource, field) => world.addCustomField(resource, field),
     pendingCount: (uuid) => queues.pendingCount(uuid.toLowerCase()),
   };
 }

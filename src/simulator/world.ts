@@ -10,6 +10,7 @@
 // are generated so; the world indexes the live pairs (built on first need by one pass over the
 // associated contacts, then maintained by create/update/delete) so that created ones draw a
 // free pair and a create or update naming a pair in use is refused.
+import { CUSTOM_FIELD_RESOURCES, seededDefinitions, type CustomFieldDefinition, type CustomFieldResource, type CustomFieldType } from './custom-fields.ts';
 import { createGenerator, firstIdOf, isoTime, planCounts, type Generator, type Payload, type SeededRange } from './generator.ts';
 import { GENERATED_TYPES, pascalCase } from './resource-types.ts';
 import { createRng, hashString, type Rng } from './random.ts';
@@ -111,9 +112,22 @@ export interface World {
   liveCount(): number;
   /** The newest revision handed out by the account's clock (0 when revisions are per-object counters). */
   lastRevision(): number;
+  /** The account's custom field definitions of a type, oldest first. */
+  customFieldDefinitions(resource: CustomFieldResource): readonly CustomFieldDefinition[];
+  /** Defines a new custom field (its values come with the objects that get one); throws if the name is taken. */
+  addCustomField(resource: CustomFieldResource, field: NewCustomField): CustomFieldDefinition;
   /** Registers the listener told about every change (the device queues). */
   onChange(listener: ChangeListener): void;
   readonly generator: Generator;
+}
+
+/** What {@link World.addCustomField} takes. */
+export interface NewCustomField {
+  name: string;
+  type: CustomFieldType;
+  choices?: string[];
+  for_contact?: boolean;
+  for_organisation?: boolean;
 }
 
 function growF64(a: Float64Array<ArrayBuffer>, need: number): Float64Array<ArrayBuffer> {
@@ -198,6 +212,7 @@ export function createWorld(spec: WorldSpec): World {
   }
 
   const generator = createGenerator(seed, layout);
+  const definitions = new Map(CUSTOM_FIELD_RESOURCES.map((resource) => [resource, seededDefinitions(resource)]));
   const activityRng = createRng(seed ^ hashString('world-create'));
 
   const handleOf = (table: TypeTable, id: number): number | undefined => {
@@ -371,6 +386,24 @@ export function createWorld(spec: WorldSpec): World {
     },
     liveCount: () => tables.reduce((s, t) => s + t.live, 0),
     lastRevision: () => revisions.last(),
+    customFieldDefinitions: (resource) => definitions.get(resource) ?? [],
+    addCustomField(resource, field) {
+      const list = definitions.get(resource)!;
+      if (list.some((d) => d.name === field.name)) throw new Error(`a ${resource} custom field named ${JSON.stringify(field.name)} already exists`);
+      const now = isoTime(Date.now());
+      const definition: CustomFieldDefinition = {
+        id: list.reduce((max, d) => Math.max(max, d.id), 0) + 1,
+        name: field.name,
+        type: field.type,
+        resource_type: resource,
+        ...(field.choices ? { choices: [...field.choices] } : {}),
+        ...(resource === 'contact' ? { for_contact: field.for_contact ?? true, for_organisation: field.for_organisation ?? true } : {}),
+        created_at: now,
+        updated_at: now,
+      };
+      list.push(definition);
+      return definition;
+    },
     onChange(l) {
       listener = l;
     },
