@@ -97,11 +97,10 @@ export function scalarFilterToPrisma(filter: ScalarFilter | null | undefined): R
   set('hasSome', filter.hasSome);
   set('hasEvery', filter.hasEvery);
   set('isEmpty', filter.isEmpty);
-  if (filter.contains != null) Object.assign(ops, { contains: filter.contains, mode: 'insensitive' });
-  if (filter.startsWith != null) {
-    // contains and startsWith share Prisma's `mode`; keep them apart.
-    conditions.push({ startsWith: filter.startsWith, mode: 'insensitive' });
-  }
+  // contains and startsWith take Prisma's `mode`, which would make eq and in case-insensitive
+  // too: each gets a condition of its own.
+  if (filter.contains != null) conditions.push({ contains: filter.contains, mode: 'insensitive' });
+  if (filter.startsWith != null) conditions.push({ startsWith: filter.startsWith, mode: 'insensitive' });
   if (Object.keys(ops).length) conditions.unshift(ops);
   if (filter.isNull === true) conditions.push({ equals: null });
   if (filter.isNull === false) conditions.push({ not: null });
@@ -132,7 +131,10 @@ export function whereToPrisma(where: WhereInput | null | undefined, shape: Where
     if (key === 'AND') and.push(...(value as WhereInput[]).map((w) => whereToPrisma(w, shape)));
     else if (key === 'OR') and.push({ OR: (value as WhereInput[]).map((w) => whereToPrisma(w, shape)) });
     else if (key === 'NOT') and.push({ NOT: whereToPrisma(value as WhereInput, shape) });
-    else if (key in shape.scalars) {
+    else if (key === 'customFields') {
+      // Prisma cannot read custom fields: such a `where` goes to SQL (where-sql.ts) instead.
+      if ((value as unknown[]).length) throw new Error('a where with customFields conditions must be run as SQL (where-sql.ts)');
+    } else if (key in shape.scalars) {
       const field = shape.scalars[key]!;
       for (const condition of scalarFilterToPrisma(value as ScalarFilter)) and.push({ [field]: condition });
     } else if (key in shape.relations) {

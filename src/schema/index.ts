@@ -18,6 +18,7 @@ import './types/associated-contact.ts';
 import './types/product.ts';
 import './types/order.ts';
 import './types/line-item.ts';
+import './custom-field-definitions.ts';
 import './mirror-stats.ts';
 import './sync-status.ts';
 import './rejected-items.ts';

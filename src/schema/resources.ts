@@ -7,7 +7,10 @@ import { delegateNameOf } from '../db/resource-types.ts';
 import { parseForJavaScript } from '../store/exact-json.ts';
 import { builder, datamodel } from './builder.ts';
 import { pageSize } from './page-size.ts';
+import { customFieldAccessors } from './custom-field-accessors.ts';
+import { checkCustomFieldFilter, CustomFieldFilterInput, type CustomFieldFilter } from './custom-field-filter.ts';
 import { FILTER_INPUTS, OrderDirection, whereToPrisma, type FilterKind, type WhereInput, type WhereShape } from './filters.ts';
+import { needsSql, sqlConnectionCount, sqlConnectionPage, type ConnectionArgs } from './sql-connection.ts';
 
 export type ModelName = keyof PrismaTypes & string;
 
@@ -124,6 +127,12 @@ function filterKind(field: { type: string; isList: boolean }, dates: ReadonlySet
 /** Date-only columns (Postgres `date`), exposed and filtered as `Date`. */
 const DATE_FIELDS: Partial<Record<ModelName, ReadonlySet<string>>> = { Deal: new Set(['estimatedCloseDate']) };
 
+/** Whether a field of a model is a date-only column. */
+export const isDateField = (name: ModelName, field: string): boolean => DATE_FIELDS[name]?.has(field) ?? false;
+
+/** Whether a model has custom fields (leads, contacts, deals): filters, ordering and accessors by name. */
+const hasCustomFields = (name: ModelName): boolean => modelFields(name).some((f) => f.name === 'customFields');
+
 const whereInputs = new Map<string, unknown>();
 
 /** The `<Model>Where` input type (created on first use, so relations can refer to each other). */
@@ -147,6 +156,13 @@ export function whereInput(name: ModelName): any {
         const kind = filterKind(field, dates, prismaName);
         if (kind) fields[graphqlName] = t.field({ type: FILTER_INPUTS[kind], required: false });
       }
+      if (hasCustomFields(name)) {
+        fields.customFields = t.field({
+          type: [CustomFieldFilterInput],
+          required: false,
+          description: 'Conditions on custom fields, by name; all must hold.',
+        });
+      }
       for (const [graphqlName, relation] of Object.entries(shape.relations)) {
         const target = modelFields(name).find((f) => f.name === relation.relation)!.type as ModelName;
         fields[graphqlName] = t.field({ type: whereInput(target), required: false, description: `Conditions on the related ${target}.` });
@@ -165,12 +181,46 @@ function orderInput(name: ModelName) {
     }
   }
   const fieldEnum = builder.enumType(`${name}OrderField`, { values });
+  if (!hasCustomFields(name)) {
+    return builder.inputType(`${name}Order`, {
+      fields: (t) => ({
+        field: t.field({ type: fieldEnum, required: true }),
+        direction: t.field({ type: OrderDirection, required: true, defaultValue: 'ASC' }),
+      }),
+    });
+  }
   return builder.inputType(`${name}Order`, {
+    description: 'A sort key: a field, or a custom field by name (give one of the two).',
     fields: (t) => ({
-      field: t.field({ type: fieldEnum, required: true }),
+      field: t.field({ type: fieldEnum, required: false }),
+      customField: t.string({
+        required: false,
+        description: 'A custom field by name: numbers and dates sort as such (by the type discovered), anything else as text; objects without it sort as NULL.',
+      }),
       direction: t.field({ type: OrderDirection, required: true, defaultValue: 'ASC' }),
     }),
   });
+}
+
+type OrderArg = ReadonlyArray<{ field?: string | null; customField?: string | null; direction: 'ASC' | 'DESC' }>;
+
+/** Checks what Prisma and SQL cannot: each order key names one thing, each custom-field bound has a type. */
+function checkArgs(args: { where?: WhereInput | null; orderBy?: OrderArg | null }): void {
+  for (const o of args.orderBy ?? []) {
+    if ((o.field == null) === (o.customField == null)) {
+      throw new GraphQLError('each orderBy entry takes either field or customField', { extensions: { code: 'BAD_USER_INPUT' } });
+    }
+  }
+  const visit = (w: WhereInput | null | undefined): void => {
+    if (!w || typeof w !== 'object') return;
+    for (const [key, value] of Object.entries(w)) {
+      if (value === null || value === undefined) continue;
+      if (key === 'customFields') (value as CustomFieldFilter[]).forEach(checkCustomFieldFilter);
+      else if (key === 'AND' || key === 'OR') (value as WhereInput[]).forEach(visit);
+      else if (typeof value === 'object' && !Array.isArray(value)) visit(value as WhereInput);
+    }
+  };
+  visit(args.where);
 }
 
 /** The Prisma `where` of a query: the GraphQL filter, and live objects only unless asked. */
@@ -181,14 +231,14 @@ function queryWhere(name: ModelName, where: WhereInput | null | undefined, inclu
 }
 
 /** Ordering with the key last, so that equal values never make cursors skip or repeat. */
-function queryOrder(name: ModelName, orderBy: ReadonlyArray<{ field: string; direction: 'ASC' | 'DESC' }> | null | undefined) {
+function queryOrder(name: ModelName, orderBy: ReadonlyArray<{ field?: string | null; direction: 'ASC' | 'DESC' }> | null | undefined) {
   const key = [{ id: 'asc' }];
   // Prisma takes `nulls` only for optional columns; required ones (the id, revision, syncedAt) sort plainly.
   const required = new Set(modelFields(name).filter((f) => f.isRequired).map((f) => f.name));
   return [
     ...(orderBy ?? []).map(({ field, direction }) => {
       const sort = direction === 'ASC' ? 'asc' : 'desc';
-      return { [field]: required.has(field) ? sort : { sort, nulls: direction === 'ASC' ? 'last' : 'first' } };
+      return { [field!]: required.has(field!) ? sort : { sort, nulls: direction === 'ASC' ? 'last' : 'first' } };
     }),
     ...key,
   ];
@@ -228,7 +278,7 @@ export function defineResource(name: ModelName, options: ResourceOptions) {
           ? t.field({ type, nullable, select: { [text]: true }, resolve: (row: Record<string, string | null>) => row[text] })
           : t.expose(field.name, { type: field.isList ? [type] : type, nullable });
       }
-      return { ...fields, ...typed, ...(options.fields?.(t) ?? {}) };
+      return { ...fields, ...typed, ...(hasCustomFields(name) ? customFieldAccessors(t) : {}), ...(options.fields?.(t) ?? {}) };
     },
   });
 
@@ -247,9 +297,17 @@ export function defineResource(name: ModelName, options: ResourceOptions) {
           orderBy: t.arg({ type: [order], required: false, description: 'Sort keys, in order; the Base id breaks ties.' }),
           includeDeleted: t.arg.boolean({ required: false, defaultValue: false, description: 'Include deleted objects (they carry deletedAt).' }),
         },
-        resolve: (query: object, _root: unknown, args: any, ctx: any) =>
-          ctx.prisma[delegate].findMany({ ...query, where: queryWhere(name, args.where, args.includeDeleted), orderBy: queryOrder(name, args.orderBy) }),
-        totalCount: (_root: unknown, args: any, ctx: any) => ctx.prisma[delegate].count({ where: queryWhere(name, args.where, args.includeDeleted) }),
+        // Custom fields are read in SQL (sql-connection.ts); everything else through Prisma.
+        resolve: (query: Record<string, unknown>, _root: unknown, args: ConnectionArgs, ctx: any) => {
+          checkArgs(args);
+          if (needsSql(args)) return sqlConnectionPage(ctx.prisma, ctx.prisma[delegate], name, query, args);
+          return ctx.prisma[delegate].findMany({ ...query, where: queryWhere(name, args.where, args.includeDeleted), orderBy: queryOrder(name, args.orderBy) });
+        },
+        totalCount: (_root: unknown, args: ConnectionArgs, ctx: any) => {
+          checkArgs(args);
+          if (needsSql(args)) return sqlConnectionCount(ctx.prisma, name, args);
+          return ctx.prisma[delegate].count({ where: queryWhere(name, args.where, args.includeDeleted) });
+        },
       },
       { description: `A page of ${name} objects.` },
     ),

@@ -14,6 +14,8 @@ import { whereToPrisma, type WhereInput } from './filters.ts';
 import { loadSyncStatus } from '../store/sync-state.ts';
 import { SyncStatus } from './sync-status.ts';
 import { matchesRow, namesRelations } from './where-match.ts';
+import { idsMatching } from './sql-connection.ts';
+import { usesCustomFields } from './where-sql.ts';
 import { ResourceTypeEnum } from './resource-type-enum.ts';
 
 const DEFAULT_BUFFER = 1000;
@@ -68,6 +70,16 @@ function whereMatcher(ctx: Context, name: ModelName, where: WhereInput) {
     return async (events: ChangeEvent[]) => events.filter((event) => matchesRow(name, where, event.node) === true);
   }
   const key = `where:${JSON.stringify(where, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`;
+  if (usesCustomFields(where)) {
+    // Custom fields of related objects: Prisma cannot read them; one SQL query per batch instead.
+    const memo = new WeakMap<readonly ChangeEvent[], Promise<Set<string>>>();
+    return async (events: ChangeEvent[], batch: readonly ChangeEvent[]) => {
+      let matching = memo.get(batch);
+      if (!matching) memo.set(batch, (matching = idsMatching(ctx.prisma, name, where, batch.filter((e) => modelOf(e.type) === name).map((e) => e.resourceId))));
+      const ids = await matching;
+      return events.filter((e) => ids.has(String(e.resourceId)));
+    };
+  }
   const filter = whereToPrisma(where, whereShape(name));
   return async (events: ChangeEvent[], batch: readonly ChangeEvent[]) => {
     const matching = await batchRows(ctx, batch, name, key, { where: filter, select: { id: true } });

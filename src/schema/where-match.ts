@@ -2,6 +2,7 @@
 // subscriptions filtered on the object's own fields need no query per event. Conditions on
 // related objects cannot be decided from the row: the caller asks the database for those.
 import { Prisma } from '../db/client.ts';
+import { matchCustomFields, type CustomFieldFilter } from './custom-field-filter.ts';
 import type { ScalarFilter, WhereInput } from './filters.ts';
 import { modelFields, whereShape, type ModelName } from './resources.ts';
 
@@ -67,7 +68,7 @@ export function namesRelations(name: ModelName, where: WhereInput): boolean {
     if (value === undefined || value === null) return false;
     if (key === 'AND' || key === 'OR') return (value as WhereInput[]).some((w) => namesRelations(name, w));
     if (key === 'NOT') return namesRelations(name, value as WhereInput);
-    return !(key in shape.scalars);
+    return !(key in shape.scalars) && key !== 'customFields';
   });
 }
 
@@ -83,6 +84,7 @@ export function matchesRow(name: ModelName, where: WhereInput, row: Record<strin
       if (key === 'AND') parts.push(and((value as WhereInput[]).map(evaluate)));
       else if (key === 'OR') parts.push(or((value as WhereInput[]).map(evaluate)));
       else if (key === 'NOT') parts.push(not(evaluate(value as WhereInput)));
+      else if (key === 'customFields') parts.push(matchCustomFields(row.customFields, value as CustomFieldFilter[]));
       else if (key in shape.scalars) {
         const field = fields.get(shape.scalars[key]!)!;
         parts.push(scalar(row[field.name], value as ScalarFilter, field.type, field.isList));

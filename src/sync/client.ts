@@ -71,6 +71,17 @@ export interface WireItem {
   meta: { type: string; sync: { event_type: string; ack_key: string; revision: number } };
 }
 
+const definitionsSchema = z.object({
+  items: z.array(z.object({ data: z.looseObject({ id: id.optional(), name: z.string().min(1), type: z.string().min(1) }) })),
+});
+
+/** A custom field definition as Base's REST API sends it (every field kept). */
+export type CustomFieldDefinition = z.infer<typeof definitionsSchema>['items'][number]['data'];
+
+/** Definitions asked per page (Base's most), and pages read at most (a runaway `next_page` ends). */
+const DEFINITIONS_PER_PAGE = 100;
+const DEFINITIONS_MAX_PAGES = 100;
+
 export type StartResult = { kind: 'nothing-new' } | { kind: 'session'; id: string; pages: number; totalCount: number };
 
 export interface Page {
@@ -175,6 +186,11 @@ export interface SyncClient {
   fetchPage(sessionId: string): Promise<Page | null>;
   /** POST /v2/sync/ack; no call when there is nothing to ack. */
   ack(keys: readonly string[]): Promise<void>;
+  /**
+   * GET /v2/{type}/custom_fields, every page (a REST call: it needs the read scope): the type's
+   * custom field definitions, or `unreadable` when Base refuses the token (401/403).
+   */
+  customFieldDefinitions(type: 'lead' | 'contact' | 'deal'): Promise<CustomFieldDefinition[] | 'unreadable'>;
 }
 
 class InvalidResponse extends Error {}
@@ -185,7 +201,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   const baseDelay = options.backoffBaseMs ?? 500;
   const maxDelay = options.backoffMaxMs ?? 30_000;
   const log = options.logger.child({ component: 'sync-client' });
-  const root = `${options.baseUrl.replace(/\/+$/, '')}/v2/sync`;
+  const api = `${options.baseUrl.replace(/\/+$/, '')}/v2`;
+  const root = `${api}/sync`;
   const headers = {
     Authorization: `Bearer ${options.token}`,
     'X-Basecrm-Device-UUID': options.deviceUuid,
@@ -202,6 +219,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     read: (res: Response) => Promise<T>,
     /** null: not abortable (an `undefined` argument would take the default). */
     signal: AbortSignal | null = options.signal ?? null,
+    /** Error statuses handed to `read` instead of failing. */
+    readStatuses: readonly number[] = [],
   ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let cause: RetryCause;
@@ -215,7 +234,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.any(signals),
         });
-        if (res.ok) return await read(res);
+        if (res.ok || readStatuses.includes(res.status)) return await read(res);
         const text = await res.text().catch(() => '');
         detail = `${res.status} ${describeError(text)}`;
         if (res.status === 401 || res.status === 403) {
@@ -285,6 +304,25 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         if (res.status === 204) return null;
         return readPage(await res.text());
       }),
+
+    async customFieldDefinitions(type) {
+      const all: CustomFieldDefinition[] = [];
+      for (let page = 1; page <= DEFINITIONS_MAX_PAGES; page++) {
+        const url = `${api}/${type}/custom_fields?page=${page}&per_page=${DEFINITIONS_PER_PAGE}`;
+        const body = await call(`reading the ${type} custom field definitions`, 'GET', url, undefined, async (res) => {
+          if (res.status === 401 || res.status === 403) {
+            await res.arrayBuffer().catch(() => undefined);
+            return 'unreadable' as const;
+          }
+          return json(res, definitionsSchema, `${type}/custom_fields`);
+        }, options.signal ?? null, [401, 403]);
+        if (body === 'unreadable') return body;
+        all.push(...body.items.map((item) => item.data));
+        // A short page is the last (a full one may be too: the next then answers no items).
+        if (body.items.length < DEFINITIONS_PER_PAGE) break;
+      }
+      return all;
+    },
 
     async ack(keys) {
       if (keys.length === 0) return;

@@ -8,6 +8,7 @@ import type { Logger } from '../logger.ts';
 import { applyPrepared, clearingRejected, preparePage, type ChangeCount, type PreparedPage, type RejectedRow } from '../store/store.ts';
 import { createStatisticsKeeper } from '../store/statistics.ts';
 import { markIdleNoNews, markPhase, markSessionFinished, markSessionStarted, resolveDeviceUuid } from '../store/sync-state.ts';
+import { createCustomFieldDiscovery } from './custom-field-discovery.ts';
 import { createSyncClient, FatalSyncError, TransientSyncError, type Page, type SyncClient, type SyncClientOptions } from './client.ts';
 import { holdLeanHeap } from './lean-heap.ts';
 import { createProgress, type Progress } from './progress.ts';
@@ -36,6 +37,8 @@ export interface SyncEngineOptions {
   progressBar?: boolean;
   /** Told about pages, sessions, retries and failures (metrics). */
   observer?: SyncObserver;
+  /** Least pause between two refreshes of the custom fields' discovery (default 1 s). */
+  customFieldRefreshMs?: number;
   /** Overrides for the HTTP client (timeouts, retries). */
   client?: Partial<Pick<SyncClientOptions, 'timeoutMs' | 'maxAttempts' | 'backoffBaseMs' | 'backoffMaxMs' | 'onRetry'>>;
   logger: Logger;
@@ -124,6 +127,21 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   /** Rejected items are retried once per process, when it first syncs (a new version may take them). */
   let rejectedRetried = false;
   const statistics = createStatisticsKeeper({ prisma, logger });
+  /** Types whose objects changed since custom fields were last discovered (all of them at first). */
+  const touched = new Set<string>(['lead', 'contact', 'deal']);
+  const discovery = createCustomFieldDiscovery({
+    prisma,
+    readDefinitions: (type) => client(deviceUuid!).customFieldDefinitions(type),
+    logger,
+    ...(options.customFieldRefreshMs !== undefined ? { minIntervalMs: options.customFieldRefreshMs } : {}),
+  });
+
+  /** Discovers the custom fields of the types that changed; never fails (discovery logs its own errors). */
+  function discoverCustomFields(): Promise<void> {
+    const types = [...touched];
+    touched.clear();
+    return discovery.refresh(types);
+  }
 
   async function tryLock(device: string): Promise<boolean> {
     const client = new pg.Client({ connectionString: options.databaseUrl, application_name: 'base-sync-gateway syncer' });
@@ -262,6 +280,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     // Rejected rows may have been kept since this page was prepared: its objects then clear theirs.
     const result = await applyPrepared(prisma, rejectedPending ? clearingRejected(page.prepared) : page.prepared);
     statistics.record(result.changes);
+    for (const change of result.changes) touched.add(change.type);
     options.observer?.pageApplied?.({ received: page.received, changes: result.changes });
     if (result.rejected.length) {
       rejectedPending = true;
@@ -313,6 +332,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       }
       try {
         await session(client(device), device);
+        void discoverCustomFields();
         // Also after a drained session: Base applies acks in the background, and starting again
         // at once would mostly fetch the items just acked.
         await sleep(options.intervalMs, undefined, { signal }).catch(() => undefined);
@@ -355,7 +375,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         role = 'syncer';
         wasSyncer = true;
         try {
-          return await session(client(device), device);
+          const summary = await session(client(device), device);
+          if (!summary.interrupted) await discoverCustomFields();
+          return summary;
         } catch (error) {
           if (signal.aborted) return { started: true, items: 0, pages: 0, events: 0, interrupted: true };
           await failed(device, error);
@@ -375,6 +397,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     async stop() {
       stopController.abort(new Error('sync engine stopping'));
       await running;
+      await discovery.stop();
       // Only the syncer speaks for the device: a standby's stop says nothing about the sync.
       if (deviceUuid && wasSyncer && role !== 'failed') await markPhase(prisma, deviceUuid, 'stopped').catch(() => undefined);
       role = role === 'failed' ? role : 'stopped';

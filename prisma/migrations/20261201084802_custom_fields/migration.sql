@@ -41,8 +41,9 @@ $$;
 
 -- A point in time: a string YYYY-MM-DD (midnight UTC) or YYYY-MM-DDThh:mm[:ss[.fraction]][Z|±hh:mm]
 -- (UTC without an offset; fractions beyond microseconds are cut). Checked field by field, in
--- order, before anything is cast.
-CREATE FUNCTION bsg_cf_time_text(s text) RETURNS timestamptz
+-- order, before anything is cast. It calls no function of ours: index builds run it with only
+-- pg_catalog on the search path.
+CREATE FUNCTION bsg_cf_time(v jsonb) RETURNS timestamptz
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT CASE
     WHEN m IS NULL THEN NULL
@@ -53,12 +54,9 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     ELSE (m[1] || '-' || m[2] || '-' || m[3] || ' ' || coalesce(m[4], '00') || ':' || coalesce(m[5], '00') || ':' || coalesce(m[6], '00')
           || coalesce('.' || left(m[7], 6), '') || CASE WHEN m[8] IS NULL OR m[8] = 'Z' THEN '+00:00' ELSE m[8] END)::timestamptz
   END
-  FROM (SELECT regexp_match(s, '^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,9}))?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$') AS m) parsed
-$$;
-
-CREATE FUNCTION bsg_cf_time(v jsonb) RETURNS timestamptz
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE WHEN jsonb_typeof(v) = 'string' AND length(v #>> '{}') <= 40 THEN bsg_cf_time_text(v #>> '{}') END
+  FROM (SELECT CASE WHEN jsonb_typeof(v) = 'string' AND length(v #>> '{}') <= 40 THEN
+    regexp_match(v #>> '{}', '^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,9}))?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$')
+  END AS m) parsed
 $$;
 
 -- The text of a string, number or boolean (for ordering as text).
@@ -70,7 +68,7 @@ $$;
 -- What a value looks like, for discovery: number, date, datetime, string, bool,
 -- multi_select_list (an array), address (an object); NULL for a JSON null.
 CREATE FUNCTION bsg_cf_kind(v jsonb) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
   SELECT CASE jsonb_typeof(v)
     WHEN 'number' THEN 'number'
     WHEN 'boolean' THEN 'bool'

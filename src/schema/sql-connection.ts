@@ -1,0 +1,143 @@
+// Connections whose `where` or `orderBy` names custom fields, which Prisma cannot filter or sort
+// on: one SQL statement finds the page's keys (filtered by where-sql.ts, ordered with the key
+// last, paged from the cursor's row like Prisma's own cursors), then Prisma loads those rows
+// with the selection Pothos asked for. The count is one more statement, when asked.
+import type { PrismaClient } from '../db/client.ts';
+import { indexedExpression, sqlLiteral } from '../store/custom-fields.ts';
+import type { WhereInput } from './filters.ts';
+import type { ModelName } from './resources.ts';
+import { columnOf, resourceTypeOf, SqlBuilder, tableOf, usesCustomFields, whereSql } from './where-sql.ts';
+
+/** One sort key of `orderBy`: a column (Prisma's field name) or a custom field by name. */
+export interface OrderKey {
+  field?: string | null;
+  customField?: string | null;
+  direction: 'ASC' | 'DESC';
+}
+
+/** What a connection resolver gets besides Pothos' query. */
+export interface ConnectionArgs {
+  where?: WhereInput | null;
+  orderBy?: readonly OrderKey[] | null;
+  includeDeleted?: boolean | null;
+}
+
+/** Whether a connection must take this path. */
+export const needsSql = (args: ConnectionArgs): boolean => usesCustomFields(args.where) || (args.orderBy ?? []).some((o) => o.customField != null);
+
+const keyFields = (name: ModelName) => (name === 'AssociatedContact' ? ['dealId', 'contactId'] : ['id']);
+
+interface SortKey {
+  expression: (alias: string) => string;
+  direction: 'ASC' | 'DESC';
+}
+
+/** The sort keys, the model's key last; a custom field sorts by its discovered type (numbers and dates as such, anything else as text). */
+async function sortKeys(prisma: PrismaClient, name: ModelName, orderBy: readonly OrderKey[]): Promise<SortKey[]> {
+  const custom = orderBy.flatMap((o) => (o.customField != null ? [o.customField] : []));
+  const types = new Map<string, string>();
+  if (custom.length) {
+    const rows = await prisma.customField.findMany({ where: { resourceType: resourceTypeOf(name), name: { in: custom } }, select: { name: true, type: true } });
+    for (const row of rows) types.set(row.name, row.type);
+  }
+  const keys: SortKey[] = orderBy.map((o) => {
+    if (o.customField != null) {
+      const fieldName = o.customField;
+      const type = types.get(fieldName);
+      const expression = (alias: string) =>
+        type === 'number' ? indexedExpression('number', `${alias}."custom_fields"`, fieldName)
+        : type === 'date' || type === 'datetime' ? indexedExpression('time', `${alias}."custom_fields"`, fieldName)
+        : `bsg_cf_text(${alias}."custom_fields" -> ${sqlLiteral(fieldName)})`;
+      return { expression, direction: o.direction };
+    }
+    const column = columnOf(o.field!);
+    return { expression: (alias: string) => `${alias}."${column}"`, direction: o.direction };
+  });
+  for (const field of keyFields(name)) keys.push({ expression: (alias) => `${alias}."${columnOf(field)}"`, direction: 'ASC' });
+  return keys;
+}
+
+/** ORDER BY of the keys; NULL sorts as the greatest value (last ascending, first descending), reversed when paging backwards. */
+function orderSql(keys: readonly SortKey[], alias: string, reverse: boolean): string {
+  return keys
+    .map((k) => {
+      const descending = (k.direction === 'DESC') !== reverse;
+      return `${k.expression(alias)} ${descending ? 'DESC NULLS FIRST' : 'ASC NULLS LAST'}`;
+    })
+    .join(', ');
+}
+
+/** Rows strictly after (`forward`) or before the cursor row `c` in the order of `keys`. */
+function beyondCursor(keys: readonly SortKey[], forward: boolean): string {
+  const alternatives = keys.map((key, i) => {
+    const t = key.expression('t');
+    const c = `c.k${i}`;
+    // "a comes after b" in this key's order, NULL being the greatest value.
+    const after = (a: string, b: string) =>
+      key.direction === 'ASC' ? `(${b} IS NOT NULL AND (${a} > ${b} OR ${a} IS NULL))` : `(${a} IS NOT NULL AND (${b} IS NULL OR ${a} < ${b}))`;
+    const equal = keys.slice(0, i).map((k, j) => `${k.expression('t')} IS NOT DISTINCT FROM c.k${j}`);
+    return [...equal, forward ? after(t, c) : after(c, t)].join(' AND ');
+  });
+  return `(${alternatives.map((a) => `(${a})`).join(' OR ')})`;
+}
+
+/** FROM and WHERE of the selection: the table as `t`, the filter's joins, live rows unless asked. */
+function selection(name: ModelName, args: ConnectionArgs, b: SqlBuilder): { from: string; where: string } {
+  const condition = whereSql(name, args.where, 't', b);
+  return {
+    from: `"${tableOf(name)}" AS t`,
+    where: args.includeDeleted ? condition : `${condition} AND t."deleted_at" IS NULL`,
+  };
+}
+
+type Cursor = Record<string, unknown>;
+type Delegate = { findMany(args: object): Promise<Array<Record<string, unknown>>> };
+
+/** The rows of a connection page, in order, loaded with Pothos' selection (`query`). */
+export async function sqlConnectionPage(prisma: PrismaClient, delegate: Delegate, name: ModelName, query: Record<string, unknown>, args: ConnectionArgs): Promise<unknown[]> {
+  const { take, skip, cursor, ...load } = query as { take: number; skip?: number; cursor?: Cursor; select?: object };
+  const keys = await sortKeys(prisma, name, args.orderBy ?? []);
+  const b = new SqlBuilder();
+  const { from, where } = selection(name, args, b);
+  const backward = take < 0;
+  const key = keyFields(name);
+  let cursorJoin = '';
+  let beyond = '';
+  if (cursor) {
+    const value = (name === 'AssociatedContact' ? cursor.dealId_contactId : cursor) as Cursor;
+    const match = key.map((f) => `c."${columnOf(f)}" = ${b.param(String(value[f]), 'bigint')}`).join(' AND ');
+    cursorJoin = ` CROSS JOIN (SELECT ${keys.map((k, i) => `${k.expression('c')} AS k${i}`).join(', ')} FROM "${tableOf(name)}" AS c WHERE ${match}) AS c`;
+    beyond = ` AND ${beyondCursor(keys, !backward)}`;
+  }
+  // Skipping the cursor's own row is the strict comparison; Pothos skips nothing else.
+  const offset = cursor ? Math.max(0, (skip ?? 0) - 1) : skip ?? 0;
+  const text = `SELECT ${key.map((f) => `t."${columnOf(f)}"`).join(', ')} FROM ${from}${cursorJoin} ${b.joins.join(' ')}
+    WHERE ${where}${beyond} ORDER BY ${orderSql(keys, 't', backward)} LIMIT ${Math.abs(take)}${offset ? ` OFFSET ${offset}` : ''}`;
+  const found = await prisma.$queryRawUnsafe<Array<Record<string, bigint>>>(text, ...b.values);
+  if (backward) found.reverse();
+  if (found.length === 0) return [];
+  const id = (row: Record<string, unknown>) => key.map((f) => String(row[f] ?? row[columnOf(f)])).join(':');
+  const keyWhere = name === 'AssociatedContact' ? { OR: found.map((r) => ({ dealId: r.deal_id, contactId: r.contact_id })) } : { id: { in: found.map((r) => r.id) } };
+  // The key is needed to put the rows in order.
+  const select = load.select ? { select: { ...load.select, ...Object.fromEntries(key.map((f) => [f, true])) } } : {};
+  const rows = new Map((await delegate.findMany({ ...load, ...select, where: keyWhere })).map((row) => [id(row), row]));
+  // A row deleted between the two statements is left out (the next page goes on from the cursor).
+  return found.flatMap((r) => rows.get(id(r)) ?? []);
+}
+
+/** How many rows the connection selects. */
+export async function sqlConnectionCount(prisma: PrismaClient, name: ModelName, args: ConnectionArgs): Promise<number> {
+  const b = new SqlBuilder();
+  const { from, where } = selection(name, args, b);
+  const [row] = await prisma.$queryRawUnsafe<Array<{ count: number }>>(`SELECT count(*)::int AS count FROM ${from} ${b.joins.join(' ')} WHERE ${where}`, ...b.values);
+  return row!.count;
+}
+
+/** Which of `ids` (rows of `name`, tombstones included) satisfy `where`: subscriptions' check of conditions only the database can decide. */
+export async function idsMatching(prisma: PrismaClient, name: ModelName, where: WhereInput, ids: readonly bigint[]): Promise<Set<string>> {
+  const b = new SqlBuilder();
+  const condition = whereSql(name, where, 't', b);
+  const list = b.param(ids.map(String), 'bigint[]');
+  const rows = await prisma.$queryRawUnsafe<Array<{ id: bigint }>>(`SELECT t."id" FROM "${tableOf(name)}" AS t ${b.joins.join(' ')} WHERE t."id" = ANY(${list}) AND ${condition}`, ...b.values);
+  return new Set(rows.map((r) => String(r.id)));
+}
