@@ -149,10 +149,11 @@ export function customFieldSql(filter: CustomFieldFilter, column: string, param:
   /** A condition on a present value, unknown (NULL) when the field is absent. */
   const onValue = (condition: string) => `CASE WHEN ${v} IS NULL THEN NULL ELSE (${condition}) END`;
   /** An exact condition, ANDed (outside NOT) with an indexable containment it implies. */
-  const indexed = (containments: string[], exact: string) => {
-    if (negated || containments.length === 0) return exact;
-    const any = containments.map((c) => `${column} @> ${c}`).join(' OR ');
-    return `(${containments.length > 1 ? `(${any})` : any} AND ${exact})`;
+  const indexed = (containments: () => string[], exact: string) => {
+    if (negated) return exact;
+    const list = containments();
+    const any = list.map((c) => `${column} @> ${c}`).join(' OR ');
+    return `(${list.length > 1 ? `(${any})` : any} AND ${exact})`;
   };
   const contains = (fragment: object) => param(JSON.stringify(fragment), 'jsonb');
   const eqContainments = (text: string) => {
@@ -169,10 +170,10 @@ export function customFieldSql(filter: CustomFieldFilter, column: string, param:
   };
 
   if (filter.isNull != null) parts.push(`${v} IS ${filter.isNull ? '' : 'NOT '}NULL`);
-  if (filter.eq != null) parts.push(indexed(eqContainments(filter.eq), onValue(eqExact(filter.eq))));
+  if (filter.eq != null) parts.push(indexed(() => eqContainments(filter.eq!), onValue(eqExact(filter.eq))));
   if (filter.in != null) {
     if (filter.in.length === 0) parts.push(onValue('false'));
-    else parts.push(indexed(filter.in.flatMap(eqContainments), onValue(filter.in.map(eqExact).join(' OR '))));
+    else parts.push(indexed(() => filter.in!.flatMap(eqContainments), onValue(filter.in.map(eqExact).join(' OR '))));
   }
   for (const [op, pattern] of [
     ['contains', (s: string) => `'%' || ${param(likeLiteral(s), 'text')} || '%'`],
@@ -192,14 +193,14 @@ export function customFieldSql(filter: CustomFieldFilter, column: string, param:
   }
   const choices = (list: string[]) => param(list, 'text[]');
   if (filter.has != null) {
-    parts.push(indexed([contains({ [filter.name]: [filter.has] })], onValue(`jsonb_typeof(${value}) = 'array' AND ${value} @> ${contains([filter.has])}`)));
+    parts.push(indexed(() => [contains({ [filter.name]: [filter.has] })], onValue(`jsonb_typeof(${value}) = 'array' AND ${value} @> ${contains([filter.has])}`)));
   }
   if (filter.hasSome != null) {
-    const containments = filter.hasSome.map((x) => contains({ [filter.name]: [x] }));
+    const containments = () => filter.hasSome!.map((x) => contains({ [filter.name]: [x] }));
     parts.push(indexed(containments, onValue(`jsonb_typeof(${value}) = 'array' AND ${value} ?| ${choices(filter.hasSome)}`)));
   }
   if (filter.hasEvery != null) {
-    parts.push(indexed([contains({ [filter.name]: filter.hasEvery })], onValue(`jsonb_typeof(${value}) = 'array' AND ${value} @> ${contains(filter.hasEvery)}`)));
+    parts.push(indexed(() => [contains({ [filter.name]: filter.hasEvery })], onValue(`jsonb_typeof(${value}) = 'array' AND ${value} @> ${contains(filter.hasEvery)}`)));
   }
   return parts.length === 0 ? 'TRUE' : parts.length === 1 ? parts[0]! : `(${parts.join(' AND ')})`;
 }

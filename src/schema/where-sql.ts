@@ -97,7 +97,7 @@ export function whereSql(name: ModelName, where: WhereInput | null | undefined, 
     else if (key === 'OR') {
       const list = value as WhereInput[];
       parts.push(list.length === 0 ? 'FALSE' : `(${list.map((w) => whereSql(name, w, alias, b, negated)).join(' OR ')})`);
-    } else if (key === 'NOT') parts.push(`NOT ${whereSql(name, value as WhereInput, alias, b, !negated)}`);
+    } else if (key === 'NOT') parts.push(`NOT (${whereSql(name, value as WhereInput, alias, b, !negated)})`);
     else if (key === 'customFields') {
       for (const filter of value as CustomFieldFilter[]) parts.push(customFieldSql(filter, `${alias}."custom_fields"`, b.param, negated));
     } else if (key in shape.scalars) {
