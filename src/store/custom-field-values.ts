@@ -8,7 +8,8 @@ import { Prisma } from '../db/client.ts';
 export type ValueKind = 'number' | 'date' | 'datetime' | 'string' | 'bool' | 'multi_select_list' | 'address';
 
 const NUMBER = /^-?[0-9]+(\.[0-9]+)?$/;
-const TIME = /^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,9}))?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$/;
+// Each field's range is checked by the pattern (a day past the 28th against its month, below).
+const TIME = /^([0-9]{4})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(?:T([01][0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9])(?:\.([0-9]{1,6}))?)?(Z|[+-](?:0[0-9]|1[0-4]):[0-5][0-9])?)?$/;
 
 /** A number: a JSON number, or a string of digits with an optional minus and fraction (as Base sends numbers). */
 export function numberOf(value: unknown): Prisma.Decimal | null {
@@ -25,26 +26,20 @@ function daysInMonth(year: number, month: number): number {
 
 /**
  * A point in time, in microseconds since 1970: `YYYY-MM-DD` (midnight UTC) or
- * `YYYY-MM-DDThh:mm[:ss[.fraction]][Z|±hh:mm]` (UTC without an offset; digits past microseconds cut).
+ * `YYYY-MM-DDThh:mm[:ss[.ffffff]][Z|±hh:mm]` (UTC without an offset).
  */
 export function timeOf(value: unknown): bigint | null {
-  if (typeof value !== 'string' || value.length > 40) return null;
+  if (typeof value !== 'string') return null;
   const m = TIME.exec(value);
   if (!m) return null;
   const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-  if (hour > 23 || minute > 59 || second > 59) return null;
-  let offsetMinutes = 0;
+  if (year < 1 || day > daysInMonth(year, month)) return null;
   const zone = m[8];
-  if (zone !== undefined && zone !== 'Z') {
-    const [h, mm] = [Number(zone.slice(1, 3)), Number(zone.slice(4, 6))];
-    if (h > 14 || mm > 59) return null;
-    offsetMinutes = (zone[0] === '-' ? -1 : 1) * (h * 60 + mm);
-  }
+  const offsetMinutes = zone === undefined || zone === 'Z' ? 0 : (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
   const d = new Date(0);
   d.setUTCFullYear(year, month - 1, day);
   d.setUTCHours(hour, minute, second, 0);
-  const fraction = BigInt((m[7] ?? '').slice(0, 6).padEnd(6, '0'));
+  const fraction = BigInt((m[7] ?? '').padEnd(6, '0'));
   return BigInt(d.getTime()) * 1000n + fraction - BigInt(offsetMinutes) * 60_000_000n;
 }
 

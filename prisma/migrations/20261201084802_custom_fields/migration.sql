@@ -39,24 +39,24 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   END
 $$;
 
--- A point in time: a string YYYY-MM-DD (midnight UTC) or YYYY-MM-DDThh:mm[:ss[.fraction]][Z|±hh:mm]
--- (UTC without an offset; fractions beyond microseconds are cut). Checked field by field, in
--- order, before anything is cast. It calls no function of ours: index builds run it with only
--- pg_catalog on the search path.
+-- A point in time: a string YYYY-MM-DD (midnight UTC) or YYYY-MM-DDThh:mm[:ss[.ffffff]][Z|±hh:mm]
+-- (UTC without an offset). The pattern checks every field's range, and a day past the 28th is
+-- checked against its month, in order, before anything is built. One expression of immutable
+-- parts only (no cast from text to timestamptz), calling no function of ours: Postgres inlines
+-- it (a function it cannot inline costs ~15 µs a call), and index builds, which run it with only
+-- pg_catalog on the search path, can too.
 CREATE FUNCTION bsg_cf_time(v jsonb) RETURNS timestamptz
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT CASE
-    WHEN m IS NULL THEN NULL
-    WHEN m[1]::int < 1 OR m[2]::int NOT BETWEEN 1 AND 12 OR m[3]::int < 1 THEN NULL
-    WHEN m[3]::int > extract(day FROM make_date(m[1]::int, m[2]::int, 1) + interval '1 month - 1 day') THEN NULL
-    WHEN coalesce(m[4]::int, 0) > 23 OR coalesce(m[5]::int, 0) > 59 OR coalesce(m[6]::int, 0) > 59 THEN NULL
-    WHEN m[8] IS NOT NULL AND m[8] <> 'Z' AND (substr(m[8], 2, 2)::int > 14 OR substr(m[8], 5, 2)::int > 59) THEN NULL
-    ELSE (m[1] || '-' || m[2] || '-' || m[3] || ' ' || coalesce(m[4], '00') || ':' || coalesce(m[5], '00') || ':' || coalesce(m[6], '00')
-          || coalesce('.' || left(m[7], 6), '') || CASE WHEN m[8] IS NULL OR m[8] = 'Z' THEN '+00:00' ELSE m[8] END)::timestamptz
+    WHEN jsonb_typeof(v) IS DISTINCT FROM 'string' THEN NULL
+    WHEN (v #>> '{}') !~ '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?(Z|[+-](0[0-9]|1[0-4]):[0-5][0-9])?)?$' THEN NULL
+    WHEN substr((v #>> '{}'), 1, 4) = '0000' THEN NULL
+    WHEN substr((v #>> '{}'), 9, 2)::int > 28
+      AND substr((v #>> '{}'), 9, 2)::int > extract(day FROM make_date(substr((v #>> '{}'), 1, 4)::int, substr((v #>> '{}'), 6, 2)::int, 1) + interval '1 month - 1 day') THEN NULL
+    WHEN length(v #>> '{}') = 10 THEN make_timestamp(substr((v #>> '{}'), 1, 4)::int, substr((v #>> '{}'), 6, 2)::int, substr((v #>> '{}'), 9, 2)::int, 0, 0, 0) AT TIME ZONE interval '0'
+    ELSE make_timestamp(substr((v #>> '{}'), 1, 4)::int, substr((v #>> '{}'), 6, 2)::int, substr((v #>> '{}'), 9, 2)::int, substr((v #>> '{}'), 12, 2)::int, substr((v #>> '{}'), 15, 2)::int,
+           (CASE WHEN substr((v #>> '{}'), 17, 1) = ':' THEN substr((v #>> '{}'), 18, length(v #>> '{}') - 17 - (CASE WHEN right((v #>> '{}'), 1) = 'Z' THEN 1 WHEN substr((v #>> '{}'), length(v #>> '{}') - 5, 1) IN ('+', '-') THEN 6 ELSE 0 END))::float8 ELSE 0 END)) AT TIME ZONE (CASE WHEN substr((v #>> '{}'), length(v #>> '{}') - 5, 1) IN ('+', '-') THEN make_interval(hours => (CASE substr((v #>> '{}'), length(v #>> '{}') - 5, 1) WHEN '-' THEN -1 ELSE 1 END) * substr((v #>> '{}'), length(v #>> '{}') - 4, 2)::int, mins => (CASE substr((v #>> '{}'), length(v #>> '{}') - 5, 1) WHEN '-' THEN -1 ELSE 1 END) * substr((v #>> '{}'), length(v #>> '{}') - 1, 2)::int) ELSE interval '0' END)
   END
-  FROM (SELECT CASE WHEN jsonb_typeof(v) = 'string' AND length(v #>> '{}') <= 40 THEN
-    regexp_match(v #>> '{}', '^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,9}))?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$')
-  END AS m) parsed
 $$;
 
 -- The text of a string, number or boolean (for ordering as text).
@@ -68,7 +68,7 @@ $$;
 -- What a value looks like, for discovery: number, date, datetime, string, bool,
 -- multi_select_list (an array), address (an object); NULL for a JSON null.
 CREATE FUNCTION bsg_cf_kind(v jsonb) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT CASE jsonb_typeof(v)
     WHEN 'number' THEN 'number'
     WHEN 'boolean' THEN 'bool'
