@@ -205,6 +205,7 @@ program
       .choices(REVISION_MODELS)
       .default('clock'),
   )
+  .option('--scopes <list>', 'what the token may do: sync (the Sync API), read (custom field definitions)', 'sync,read')
   .addHelpText('after', '\nExample:\n  $ base-sync-gateway simulate --port 3030 --objects 100000 --activity 5')
   .action(async (opts: Record<string, string>) => {
     const logger = createLogger({ level: 'info' });
@@ -221,8 +222,14 @@ program
       process.stderr.write(`base-sync-gateway simulate: --activity must be a number >= 0 (got ${JSON.stringify(opts.activity)})\n`);
       process.exit(2);
     }
+    const scopes = String(opts.scopes).split(',').map((s) => s.trim()).filter(Boolean);
+    if (scopes.some((s) => s !== 'sync' && s !== 'read')) {
+      process.stderr.write(`base-sync-gateway simulate: --scopes takes sync and/or read, comma-separated (got ${JSON.stringify(opts.scopes)})\n`);
+      process.exit(2);
+    }
     const simulator = createSimulator({
       token: opts.token,
+      scopes: scopes as Array<'sync' | 'read'>,
       seed: integer('seed', opts.seed),
       world: { total: integer('objects', opts.objects) },
       activityPerSecond: activity,

@@ -30,8 +30,9 @@ beforeAll(async () => {
       'Budget', CASE WHEN i % 7 <> 0 THEN ((i * 7919) % 100000)::text END,
       'Renewal', CASE WHEN i % 5 <> 0 THEN (date '2023-01-01' + (i * 31) % 900)::text END))
     FROM generate_series(1, ${DEALS}) i`);
-  prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: db.url, max: 2 }), log: [{ emit: 'event', level: 'query' }] });
-  prisma.$on('query', (e) => statements.push({ query: e.query, params: JSON.parse(e.params) as unknown[] }));
+  const client = new PrismaClient({ adapter: new PrismaPg({ connectionString: db.url, max: 2 }), log: [{ emit: 'event', level: 'query' }] });
+  client.$on('query', (e) => statements.push({ query: e.query, params: JSON.parse(e.params) as unknown[] }));
+  prisma = client;
   const fields = await discoverCustomFields(prisma, 'deal', 'unreadable');
   expect(fields.map((f) => [f.name, f.type, f.objects])).toEqual([
     ['Budget', 'number', DEALS - Math.floor(DEALS / 7)],
