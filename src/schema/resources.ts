@@ -2,6 +2,8 @@
 // every typed column (camelCase), `baseId`, `raw`, `revision`, `syncedAt`, `deletedAt`;
 // the `where` and `orderBy` inputs; a connection query and a by-id query. Each resource
 // file adds what is particular to its type (typed nested objects, relations).
+
+import { GraphQLError, Kind, type GraphQLResolveInfo } from 'graphql';
 import type PrismaTypes from '../db/generated/pothos-types.ts';
 import { delegateNameOf } from '../db/resource-types.ts';
 import { parseForJavaScript } from '../store/exact-json.ts';
@@ -223,6 +225,10 @@ function checkArgs(args: { where?: WhereInput | null; orderBy?: OrderArg | null 
   visit(args.where);
 }
 
+/** Whether a connection field's selection asks for totalCount (directly: fragments are not looked into). */
+const selectsTotalCount = (info: GraphQLResolveInfo): boolean =>
+  info.fieldNodes.some((node) => node.selectionSet?.selections.some((s) => s.kind === Kind.FIELD && s.name.value === 'totalCount'));
+
 /** The Prisma `where` of a query: the GraphQL filter, and live objects only unless asked. */
 function queryWhere(name: ModelName, where: WhereInput | null | undefined, includeDeleted: boolean | null | undefined) {
   const filter = whereToPrisma(where, whereShape(name));
@@ -298,9 +304,9 @@ export function defineResource(name: ModelName, options: ResourceOptions) {
           includeDeleted: t.arg.boolean({ required: false, defaultValue: false, description: 'Include deleted objects (they carry deletedAt).' }),
         },
         // Custom fields are read in SQL (sql-connection.ts); everything else through Prisma.
-        resolve: (query: Record<string, unknown>, _root: unknown, args: ConnectionArgs, ctx: any) => {
+        resolve: (query: Record<string, unknown>, _root: unknown, args: ConnectionArgs, ctx: any, info: GraphQLResolveInfo) => {
           checkArgs(args);
-          if (needsSql(args)) return sqlConnectionPage(ctx.prisma, ctx.prisma[delegate], name, query, args);
+          if (needsSql(args)) return sqlConnectionPage(ctx.prisma, ctx.prisma[delegate], name, query, args, selectsTotalCount(info));
           return ctx.prisma[delegate].findMany({ ...query, where: queryWhere(name, args.where, args.includeDeleted), orderBy: queryOrder(name, args.orderBy) });
         },
         totalCount: (_root: unknown, args: ConnectionArgs, ctx: any) => {

@@ -91,10 +91,24 @@ function selection(name: ModelName, args: ConnectionArgs, b: SqlBuilder): { from
 }
 
 type Cursor = Record<string, unknown>;
+
+/** Counts found with a first page (a window over the selection), for the same connection's totalCount. */
+const counted = new WeakMap<object, number>();
 type Delegate = { findMany(args: object): Promise<Array<Record<string, unknown>>> };
 
-/** The rows of a connection page, in order, loaded with Pothos' selection (`query`). */
-export async function sqlConnectionPage(prisma: PrismaClient, delegate: Delegate, name: ModelName, query: Record<string, unknown>, args: ConnectionArgs): Promise<unknown[]> {
+/**
+ * The rows of a connection page, in order, loaded with Pothos' selection (`query`). `withCount`:
+ * the totalCount is wanted too; a page without a cursor then counts the selection in the same
+ * statement, for {@link sqlConnectionCount} of the same `args`.
+ */
+export async function sqlConnectionPage(
+  prisma: PrismaClient,
+  delegate: Delegate,
+  name: ModelName,
+  query: Record<string, unknown>,
+  args: ConnectionArgs,
+  withCount = false,
+): Promise<unknown[]> {
   const { take, skip, cursor, ...load } = query as { take: number; skip?: number; cursor?: Cursor; select?: object };
   const keys = await sortKeys(prisma, name, args.orderBy ?? []);
   const b = new SqlBuilder();
@@ -111,9 +125,11 @@ export async function sqlConnectionPage(prisma: PrismaClient, delegate: Delegate
   }
   // Skipping the cursor's own row is the strict comparison; Pothos skips nothing else.
   const offset = cursor ? Math.max(0, (skip ?? 0) - 1) : skip ?? 0;
-  const text = `SELECT ${key.map((f) => `t."${columnOf(f)}"`).join(', ')} FROM ${from}${cursorJoin} ${b.joins.join(' ')}
+  const count = withCount && !cursor;
+  const text = `SELECT ${key.map((f) => `t."${columnOf(f)}"`).join(', ')}${count ? ', count(*) OVER ()::int AS total' : ''} FROM ${from}${cursorJoin} ${b.joins.join(' ')}
     WHERE ${where}${beyond} ORDER BY ${orderSql(keys, 't', backward)} LIMIT ${Math.abs(take)}${offset ? ` OFFSET ${offset}` : ''}`;
   const found = await prisma.$queryRawUnsafe<Array<Record<string, bigint>>>(text, ...b.values);
+  if (count && found.length) counted.set(args, Number(found[0]!.total));
   if (backward) found.reverse();
   if (found.length === 0) return [];
   const id = (row: Record<string, unknown>) => key.map((f) => String(row[f] ?? row[columnOf(f)])).join(':');
@@ -125,8 +141,10 @@ export async function sqlConnectionPage(prisma: PrismaClient, delegate: Delegate
   return found.flatMap((r) => rows.get(id(r)) ?? []);
 }
 
-/** How many rows the connection selects. */
+/** How many rows the connection selects (as its page found, when it counted). */
 export async function sqlConnectionCount(prisma: PrismaClient, name: ModelName, args: ConnectionArgs): Promise<number> {
+  const known = counted.get(args);
+  if (known !== undefined) return known;
   const b = new SqlBuilder();
   const { from, where } = selection(name, args, b);
   const [row] = await prisma.$queryRawUnsafe<Array<{ count: number }>>(`SELECT count(*)::int AS count FROM ${from} ${b.joins.join(' ')} WHERE ${where}`, ...b.values);

@@ -68,9 +68,9 @@ async function plansOf(query: string): Promise<string[]> {
 const scansDeals = (plan: string) => /"Node Type":"Seq Scan"[^}]*"Relation Name":"deals"/.test(plan);
 
 describe(`a mirror of ${DEALS.toLocaleString('en')} deals`, () => {
-  it('a text field: eq reads the GIN index, for the page and for the count', async () => {
+  it('a text field: eq reads the GIN index (the page counts the selection too)', async () => {
     const plans = await plansOf(`{ deals(first: 20, where: { customFields: [{ name: "Region", eq: "Antarctica" }] }) { totalCount edges { node { baseId } } } }`);
-    expect(plans).toHaveLength(2);
+    expect(plans).toHaveLength(1);
     for (const plan of plans) {
       expect(plan).toContain('deals_custom_fields_idx');
       expect(scansDeals(plan), plan).toBe(false);
