@@ -137,8 +137,9 @@ const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 /**
  * The SQL condition of one filter on `column` (a `custom_fields` column, e.g. `t."custom_fields"`).
  * `negated` says the condition sits under an odd number of NOTs: only then must it be exactly
- * unknown where the field is absent; elsewhere it may instead be false, which lets it start with
- * a containment (`custom_fields @> …`) that the GIN index answers.
+ * unknown where the field is absent. Elsewhere false will do as well, and equality and list
+ * conditions are containments (`custom_fields @> {"Region": "EMEA"}`: true exactly when the
+ * condition is, as `{"a": ["x"]} @> {"a": "x"}` is false), which the GIN index answers.
  */
 export function customFieldSql(filter: CustomFieldFilter, column: string, param: AddParam, negated: boolean): string {
   const name = sqlLiteral(filter.name);
@@ -148,12 +149,14 @@ export function customFieldSql(filter: CustomFieldFilter, column: string, param:
   const parts: string[] = [];
   /** A condition on a present value, unknown (NULL) when the field is absent. */
   const onValue = (condition: string) => `CASE WHEN ${v} IS NULL THEN NULL ELSE (${condition}) END`;
-  /** An exact condition, ANDed (outside NOT) with an indexable containment it implies. */
-  const indexed = (containments: () => string[], exact: string) => {
-    if (negated) return exact;
+  /** Outside NOT, containments that hold exactly when the condition does; under NOT, the exact condition. */
+  const indexed = (containments: () => string[], exact: () => string) => {
+    // Either is built, not both: a parameter no statement uses has no type Postgres could infer.
+    if (negated) return exact();
     const list = containments();
+    if (list.length === 0) return 'FALSE';
     const any = list.map((c) => `${column} @> ${c}`).join(' OR ');
-    return `(${list.length > 1 ? `(${any})` : any} AND ${exact})`;
+    return list.length > 1 ? `(${any})` : any;
   };
   const contains = (fragment: object) => param(JSON.stringify(fragment), 'jsonb');
   const eqContainments = (text: string) => {
@@ -170,10 +173,10 @@ export function customFieldSql(filter: CustomFieldFilter, column: string, param:
   };
 
   if (filter.isNull != null) parts.push(`${v} IS ${filter.isNull ? '' : 'NOT '}NULL`);
-  if (filter.eq != null) parts.push(indexed(() => eqContainments(filter.eq!), onValue(eqExact(filter.eq))));
+  if (filter.eq != null) parts.push(indexed(() => eqContainments(filter.eq!), () => onValue(eqExact(filter.eq!))));
   if (filter.in != null) {
     if (filter.in.length === 0) parts.push(onValue('false'));
-    else parts.push(indexed(() => filter.in!.flatMap(eqContainments), onValue(filter.in.map(eqExact).join(' OR '))));
+    else parts.push(indexed(() => filter.in!.flatMap(eqContainments), () => onValue(filter.in!.map(eqExact).join(' OR '))));
   }
   for (const [op, pattern] of [
     ['contains', (s: string) => `'%' || ${param(likeLiteral(s), 'text')} || '%'`],
@@ -193,14 +196,14 @@ export function customFieldSql(filter: CustomFieldFilter, column: string, param:
   }
   const choices = (list: string[]) => param(list, 'text[]');
   if (filter.has != null) {
-    parts.push(indexed(() => [contains({ [filter.name]: [filter.has] })], onValue(`jsonb_typeof(${value}) = 'array' AND ${value} @> ${contains([filter.has])}`)));
+    parts.push(indexed(() => [contains({ [filter.name]: [filter.has] })], () => onValue(`jsonb_typeof(${value}) = 'array' AND ${value} @> ${contains([filter.has])}`)));
   }
   if (filter.hasSome != null) {
     const containments = () => filter.hasSome!.map((x) => contains({ [filter.name]: [x] }));
-    parts.push(indexed(containments, onValue(`jsonb_typeof(${value}) = 'array' AND ${value} ?| ${choices(filter.hasSome)}`)));
+    parts.push(indexed(containments, () => onValue(`jsonb_typeof(${value}) = 'array' AND ${value} ?| ${choices(filter.hasSome!)}`)));
   }
   if (filter.hasEvery != null) {
-    parts.push(indexed(() => [contains({ [filter.name]: filter.hasEvery })], onValue(`jsonb_typeof(${value}) = 'array' AND ${value} @> ${contains(filter.hasEvery)}`)));
+    parts.push(indexed(() => [contains({ [filter.name]: filter.hasEvery })], () => onValue(`jsonb_typeof(${value}) = 'array' AND ${value} @> ${contains(filter.hasEvery!)}`)));
   }
   return parts.length === 0 ? 'TRUE' : parts.length === 1 ? parts[0]! : `(${parts.join(' AND ')})`;
 }

@@ -213,6 +213,11 @@ function checkArgs(args: { where?: WhereInput | null; orderBy?: OrderArg | null 
       throw new GraphQLError('each orderBy entry takes either field or customField', { extensions: { code: 'BAD_USER_INPUT' } });
     }
   }
+  checkWhere(args.where);
+}
+
+/** Checks the bounds of every custom-field comparison in `where` (a bad one is a 4xx before any SQL). */
+export function checkWhere(where: WhereInput | null | undefined): void {
   const visit = (w: WhereInput | null | undefined): void => {
     if (!w || typeof w !== 'object') return;
     for (const [key, value] of Object.entries(w)) {
@@ -222,7 +227,7 @@ function checkArgs(args: { where?: WhereInput | null; orderBy?: OrderArg | null 
       else if (typeof value === 'object' && !Array.isArray(value)) visit(value as WhereInput);
     }
   };
-  visit(args.where);
+  visit(where);
 }
 
 /** Whether a connection field's selection asks for totalCount (directly: fragments are not looked into). */

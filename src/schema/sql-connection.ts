@@ -5,7 +5,7 @@
 import type { PrismaClient } from '../db/client.ts';
 import { indexedExpression, sqlLiteral } from '../store/custom-fields.ts';
 import type { WhereInput } from './filters.ts';
-import type { ModelName } from './resources.ts';
+import { modelFields, type ModelName } from './resources.ts';
 import { columnOf, resourceTypeOf, SqlBuilder, tableOf, usesCustomFields, whereSql } from './where-sql.ts';
 
 /** One sort key of `orderBy`: a column (Prisma's field name) or a custom field by name. */
@@ -32,14 +32,26 @@ interface SortKey {
   direction: 'ASC' | 'DESC';
 }
 
+/** How long the discovered types of a resource's custom fields are kept in memory for ordering. */
+const TYPES_TTL_MS = 2000;
+const typeCache = new Map<string, { at: number; types: Promise<Map<string, string>> }>();
+
+/** The discovered types of a resource's custom fields, read at most every couple of seconds (discovery changes them rarely). */
+function customFieldTypes(prisma: PrismaClient, name: ModelName): Promise<Map<string, string>> {
+  const resourceType = resourceTypeOf(name);
+  const cached = typeCache.get(resourceType);
+  if (cached && Date.now() - cached.at < TYPES_TTL_MS) return cached.types;
+  const types = prisma.customField
+    .findMany({ where: { resourceType }, select: { name: true, type: true } })
+    .then((rows) => new Map(rows.map((r) => [r.name, r.type])));
+  typeCache.set(resourceType, { at: Date.now(), types });
+  types.catch(() => typeCache.delete(resourceType));
+  return types;
+}
+
 /** The sort keys, the model's key last; a custom field sorts by its discovered type (numbers and dates as such, anything else as text). */
 async function sortKeys(prisma: PrismaClient, name: ModelName, orderBy: readonly OrderKey[]): Promise<SortKey[]> {
-  const custom = orderBy.flatMap((o) => (o.customField != null ? [o.customField] : []));
-  const types = new Map<string, string>();
-  if (custom.length) {
-    const rows = await prisma.customField.findMany({ where: { resourceType: resourceTypeOf(name), name: { in: custom } }, select: { name: true, type: true } });
-    for (const row of rows) types.set(row.name, row.type);
-  }
+  const types = orderBy.some((o) => o.customField != null) ? await customFieldTypes(prisma, name) : new Map<string, string>();
   const keys: SortKey[] = orderBy.map((o) => {
     if (o.customField != null) {
       const fieldName = o.customField;
@@ -126,19 +138,38 @@ export async function sqlConnectionPage(
   // Skipping the cursor's own row is the strict comparison; Pothos skips nothing else.
   const offset = cursor ? Math.max(0, (skip ?? 0) - 1) : skip ?? 0;
   const count = withCount && !cursor;
-  const text = `SELECT ${key.map((f) => `t."${columnOf(f)}"`).join(', ')}${count ? ', count(*) OVER ()::int AS total' : ''} FROM ${from}${cursorJoin} ${b.joins.join(' ')}
+  // A selection of columns only is read by this very statement; one with relations is loaded by Prisma next.
+  const columns = scalarSelection(name, load);
+  const selected = columns ?? key;
+  const text = `SELECT ${selected.map((f) => `t."${columnOf(f)}" AS "${f}"`).join(', ')}${count ? ', count(*) OVER ()::int AS total' : ''} FROM ${from}${cursorJoin} ${b.joins.join(' ')}
     WHERE ${where}${beyond} ORDER BY ${orderSql(keys, 't', backward)} LIMIT ${Math.abs(take)}${offset ? ` OFFSET ${offset}` : ''}`;
-  const found = await prisma.$queryRawUnsafe<Array<Record<string, bigint>>>(text, ...b.values);
+  const found = await prisma.$queryRawUnsafe<Array<Record<string, unknown>>>(text, ...b.values);
   if (count && found.length) counted.set(args, Number(found[0]!.total));
   if (backward) found.reverse();
+  if (columns) {
+    for (const row of found) delete row.total;
+    return found;
+  }
   if (found.length === 0) return [];
-  const id = (row: Record<string, unknown>) => key.map((f) => String(row[f] ?? row[columnOf(f)])).join(':');
-  const keyWhere = name === 'AssociatedContact' ? { OR: found.map((r) => ({ dealId: r.deal_id, contactId: r.contact_id })) } : { id: { in: found.map((r) => r.id) } };
+  const id = (row: Record<string, unknown>) => key.map((f) => String(row[f])).join(':');
+  const keyWhere = name === 'AssociatedContact' ? { OR: found.map((r) => ({ dealId: r.dealId, contactId: r.contactId })) } : { id: { in: found.map((r) => r.id) } };
   // The key is needed to put the rows in order.
   const select = load.select ? { select: { ...load.select, ...Object.fromEntries(key.map((f) => [f, true])) } } : {};
   const rows = new Map((await delegate.findMany({ ...load, ...select, where: keyWhere })).map((row) => [id(row), row]));
   // A row deleted between the two statements is left out (the next page goes on from the cursor).
   return found.flatMap((r) => rows.get(id(r)) ?? []);
+}
+
+/**
+ * The fields of a Pothos selection that selects scalar fields only (the key among them), or
+ * undefined when it selects relations (or anything else) that Prisma must load.
+ */
+function scalarSelection(name: ModelName, load: { select?: object }): string[] | undefined {
+  if (!load.select || Object.keys(load).some((k) => k !== 'select')) return undefined;
+  const scalars = new Set(modelFields(name).filter((f) => f.kind === 'scalar').map((f) => f.name));
+  const fields = Object.entries(load.select);
+  if (!fields.every(([field, value]) => value === true && scalars.has(field))) return undefined;
+  return [...new Set([...keyFields(name), ...fields.map(([field]) => field)])];
 }
 
 /** How many rows the connection selects (as its page found, when it counted). */

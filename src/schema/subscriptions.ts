@@ -9,7 +9,7 @@ import { abortable, waitUnlessAborted, mapIterator } from '../events/abortable.t
 import { batchOf, type ChangeEvent } from '../events/change-feed.ts';
 import { changeStream, cursorOf, parseCursor } from '../events/change-stream.ts';
 import { builder, type Context } from './builder.ts';
-import { whereShape, whereInput, RESOURCES, type ModelName } from './resources.ts';
+import { checkWhere, whereShape, whereInput, RESOURCES, type ModelName } from './resources.ts';
 import { whereToPrisma, type WhereInput } from './filters.ts';
 import { loadSyncStatus } from '../store/sync-state.ts';
 import { SyncStatus } from './sync-status.ts';
@@ -196,6 +196,7 @@ for (const { name, node } of RESOURCES) {
         after: afterArg(t),
       },
       subscribe: (_root, args: any, ctx) => {
+        checkWhere(args.where as WhereInput | null);
         const kinds = args.kinds ? new Set<string>(args.kinds as string[]) : undefined;
         return tracked(
           ctx,

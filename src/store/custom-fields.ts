@@ -5,6 +5,7 @@
 // Number and date fields then get an expression index each, so that comparisons and ordering on
 // them read an index rather than the table.
 import { createHash } from 'node:crypto';
+import pg from 'pg';
 import type { PrismaClient } from '../db/client.ts';
 import { TABLES } from '../db/resource-types.ts';
 
@@ -97,10 +98,8 @@ export function indexedExpression(kind: 'number' | 'time', column: string, name:
   return `bsg_cf_${kind}(${column} -> ${sqlLiteral(name)})`;
 }
 
-/** A SQL string literal (standard_conforming_strings, as Postgres has it by default). */
-export function sqlLiteral(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
-}
+/** A SQL string literal, whatever standard_conforming_strings says (pg's own escaping). */
+export const sqlLiteral = (text: string): string => pg.escapeLiteral(text);
 
 const indexName = (table: string, kind: 'number' | 'time', name: string) =>
   `${table}_cf_${kind === 'number' ? 'n' : 't'}_${createHash('sha1').update(name).digest('hex').slice(0, 16)}`;

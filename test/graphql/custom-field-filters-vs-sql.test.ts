@@ -25,6 +25,7 @@ beforeAll(async () => {
     { op: 'create', type: 'deal', data: { name: 'Odd 4', custom_fields: { Budget: '50000.00', Renewal: '2024-06-30T12:00:00Z', Region: 'emea' } } },
     { op: 'create', type: 'deal', data: { name: 'Odd 5', custom_fields: ['not', 'an', 'object'] } },
     { op: 'create', type: 'deal', data: { name: 'Odd 6' } },
+    { op: 'create', type: 'deal', data: { name: 'Odd 7', custom_fields: { "Owner's \\pick": 'yes', constructor: 'yes' } } },
   ]);
   const summary = await f.engine().runOnce();
   if (summary.interrupted) throw new Error('sync interrupted');
@@ -93,6 +94,11 @@ describe('text and list fields', () => {
   it('contains, ignoring case', () => deals({ customFields: [{ name: 'Segment', contains: 'MID' }] }, `jsonb_typeof(${cf('x', 'Segment')}) = 'string' AND ${text('x', 'Segment')} ILIKE '%mid%'`));
   it('startsWith, ignoring case', () => deals({ customFields: [{ name: 'Known via', startsWith: 'trade' }] }, `${text('x', 'Known via')} ILIKE 'trade%'`));
   it('a name with an accent', () => deals({ customFields: [{ name: 'Priorité', eq: 'haute' }] }, `${text('x', 'Priorité')} = 'haute'`));
+  it('names with quotes and backslashes, or named like object properties', async () => {
+    expect((await apiIds('deals', { customFields: [{ name: "Owner's \\pick", eq: 'yes' }] })).ids).toHaveLength(1);
+    expect((await apiIds('deals', { customFields: [{ name: 'constructor', isNull: false }] })).ids).toHaveLength(1);
+    expect((await apiIds('deals', { customFields: [{ name: "Owner's", isNull: false }] })).ids).toHaveLength(0);
+  });
   it('contains "%" is taken literally', async () => {
     expect((await apiIds('deals', { customFields: [{ name: 'Region', contains: '%' }] })).ids).toEqual([]);
   });
