@@ -2,7 +2,7 @@
 // on: one SQL statement finds the page's keys (filtered by where-sql.ts, ordered with the key
 // last, paged from the cursor's row like Prisma's own cursors), then Prisma loads those rows
 // with the selection Pothos asked for. The count is one more statement, when asked.
-import type { PrismaClient } from '../db/client.ts';
+import { PREPARED, type PrismaClient } from '../db/client.ts';
 import { indexedExpression, sqlLiteral } from '../store/custom-fields.ts';
 import type { WhereInput } from './filters.ts';
 import { modelFields, type ModelName } from './resources.ts';
@@ -141,7 +141,9 @@ export async function sqlConnectionPage(
   // A selection of columns only is read by this very statement; one with relations is loaded by Prisma next.
   const columns = scalarSelection(name, load);
   const selected = columns ?? key;
-  const text = `SELECT ${selected.map((f) => `t."${columnOf(f)}" AS "${f}"`).join(', ')}${count ? ', count(*) OVER ()::int AS total' : ''} FROM ${from}${cursorJoin} ${b.joins.join(' ')}
+  // Prepared once per connection (the text holds field names, never values): planning the value
+  // functions' expressions costs about as much as running a selective page.
+  const text = `${PREPARED}SELECT ${selected.map((f) => `t."${columnOf(f)}" AS "${f}"`).join(', ')}${count ? ', count(*) OVER ()::int AS total' : ''} FROM ${from}${cursorJoin} ${b.joins.join(' ')}
     WHERE ${where}${beyond} ORDER BY ${orderSql(keys, 't', backward)} LIMIT ${Math.abs(take)}${offset ? ` OFFSET ${offset}` : ''}`;
   const found = await prisma.$queryRawUnsafe<Array<Record<string, unknown>>>(text, ...b.values);
   if (count && found.length) counted.set(args, Number(found[0]!.total));
@@ -178,7 +180,7 @@ export async function sqlConnectionCount(prisma: PrismaClient, name: ModelName, 
   if (known !== undefined) return known;
   const b = new SqlBuilder();
   const { from, where } = selection(name, args, b);
-  const [row] = await prisma.$queryRawUnsafe<Array<{ count: number }>>(`SELECT count(*)::int AS count FROM ${from} ${b.joins.join(' ')} WHERE ${where}`, ...b.values);
+  const [row] = await prisma.$queryRawUnsafe<Array<{ count: number }>>(`${PREPARED}SELECT count(*)::int AS count FROM ${from} ${b.joins.join(' ')} WHERE ${where}`, ...b.values);
   return row!.count;
 }
 

@@ -14,7 +14,7 @@ import type { PrismaClient } from '../db/client.ts';
 import { newestChangeSeq } from '../events/change-log.ts';
 
 /** Fields whose answer changes without a change event: a query with one is never cached. */
-const UNCACHED_FIELDS = ['Query.syncStatus', 'Query.changeHistory', 'Query.latestChangeCursor'] as const;
+const UNCACHED_FIELDS = ['Query.syncStatus', 'Query.changeHistory', 'Query.latestChangeCursor', 'Query.customFieldDefinitions'] as const;
 
 /** The version of a key whose version could not be read: never filed. */
 const UNKNOWN = '?';
