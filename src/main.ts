@@ -177,6 +177,7 @@ program
       );
       try {
         const summary = await engine.runOnce();
+        await engine.customFieldsDiscovered();
         logger.info(summary, summary.started ? 'sync finished' : 'nothing new to sync');
         exitCode = summary.interrupted ? 130 : 0;
       } finally {

@@ -28,7 +28,7 @@ export interface CustomFieldDiscoveryOptions {
 }
 
 export interface CustomFieldDiscovery {
-  /** Refreshes these types soon (requests coalesce); resolves once they have been refreshed. */
+  /** Refreshes these types soon (requests coalesce); resolves once they, and any refresh under way, are done. */
   refresh(types: Iterable<string>): Promise<void>;
   /** Ends waiting; a refresh under way finishes. Resolves when nothing runs any more. */
   stop(): Promise<void>;

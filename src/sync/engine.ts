@@ -98,6 +98,8 @@ export interface SyncEngine {
   runOnce(): Promise<SessionSummary>;
   /** Finishes the page in hand (committed and acked) or drops it unapplied, then resolves. */
   stop(): Promise<void>;
+  /** Resolves when the custom fields of what was synced so far have been discovered (discovery runs after sessions, in the background). */
+  customFieldsDiscovered(): Promise<void>;
   readonly role: SyncRole;
   /** The device UUID in use (after start). */
   readonly deviceUuid: string | undefined;
@@ -376,7 +378,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         wasSyncer = true;
         try {
           const summary = await session(client(device), device);
-          if (!summary.interrupted) await discoverCustomFields();
+          if (!summary.interrupted) void discoverCustomFields();
           return summary;
         } catch (error) {
           if (signal.aborted) return { started: true, items: 0, pages: 0, events: 0, interrupted: true };
@@ -393,6 +395,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       running = promise.catch(() => undefined);
       return promise;
     },
+
+    customFieldsDiscovered: () => discovery.refresh([]),
 
     async stop() {
       stopController.abort(new Error('sync engine stopping'));

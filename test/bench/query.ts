@@ -497,6 +497,8 @@ async function run(cleanups: Cleanups): Promise<number> {
       logger: silentLogger(),
     });
     summary = await engine.runOnce();
+    // Custom fields' types and indexes, as the gateway has them once discovery has run after the sync.
+    await engine.customFieldsDiscovered();
   } finally {
     await syncDb.close();
   }

@@ -56,8 +56,10 @@ export function useSyncedWorld(world: SimulatorOptions = { world: { total: 2000 
   const ctx = { db } as SyncedWorld;
   beforeAll(async () => {
     ctx.f = await startSyncFixture(db, { activityPerSecond: 0, ...world });
-    const summary = await ctx.f.engine().runOnce();
+    const engine = ctx.f.engine();
+    const summary = await engine.runOnce();
     if (!summary.started || summary.interrupted) throw new Error(`the initial sync did not complete: ${JSON.stringify(summary)}`);
+    await engine.customFieldsDiscovered();
     ctx.yoga = createGraphQL({ prisma: ctx.f.prisma, apiKeys: [], logger: silentLogger() });
   });
   ctx.request = (query, variables, headers) => post(ctx.yoga, query, variables, headers);

@@ -48,9 +48,16 @@ function truthCounts(sim: Simulator, type: string): Map<string, number> {
   return counts;
 }
 
+/** One sync session, and the discovery of custom fields after it. */
+async function syncOnce(f: SyncFixture): Promise<void> {
+  const engine = f.engine();
+  await engine.runOnce();
+  await engine.customFieldsDiscovered();
+}
+
 async function fixture(db: TestDatabase, scopes?: ReadonlyArray<'sync' | 'read'>): Promise<SyncFixture> {
   const f = await startSyncFixture(db, { world: { total: 1500 }, seed: 9, ...(scopes ? { scopes } : {}) });
-  await f.engine().runOnce();
+  await syncOnce(f);
   return f;
 }
 
@@ -121,10 +128,10 @@ describe('with a token that may only sync', () => {
       { op: 'create', type: 'deal', data: { name: 'Scored deal', custom_fields: { Score: '12' } } },
       { op: 'create', type: 'deal', data: { name: 'Scored deal', custom_fields: { Score: '40' } } },
     ]);
-    await f.engine().runOnce();
+    await syncOnce(f);
     expect((await definitionsOf(f, 'deal')).find((d) => d.name === 'Score')).toMatchObject({ type: 'NUMBER', count: 2, source: 'VALUES' });
     f.sim.changes([{ op: 'update', type: 'deal', id: made[1]!.id, data: { custom_fields: { Score: 'very high' } } }]);
-    await f.engine().runOnce();
+    await syncOnce(f);
     expect((await definitionsOf(f, 'deal')).find((d) => d.name === 'Score')).toMatchObject({ type: 'MIXED', count: 2, valueTypes: ['NUMBER', 'STRING'] });
 
     const deals = await gql(
