@@ -177,7 +177,8 @@ program
       );
       try {
         const summary = await engine.runOnce();
-        await engine.customFieldsDiscovered();
+        // The custom fields of what was synced, discovered after the session.
+        if (!summary.interrupted) await engine.customFieldsDiscovered();
         logger.info(summary, summary.started ? 'sync finished' : 'nothing new to sync');
         exitCode = summary.interrupted ? 130 : 0;
       } finally {

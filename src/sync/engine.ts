@@ -401,10 +401,11 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     async stop() {
       stopController.abort(new Error('sync engine stopping'));
       await running;
-      await discovery.stop();
       // Only the syncer speaks for the device: a standby's stop says nothing about the sync.
       if (deviceUuid && wasSyncer && role !== 'failed') await markPhase(prisma, deviceUuid, 'stopped').catch(() => undefined);
       role = role === 'failed' ? role : 'stopped';
+      // A discovery under way finishes (it may be building an index); none starts any more.
+      await discovery.stop();
     },
   };
 }
