@@ -25,7 +25,8 @@ export interface ConnectionArgs {
 /** Whether a connection must take this path. */
 export const needsSql = (args: ConnectionArgs): boolean => usesCustomFields(args.where) || (args.orderBy ?? []).some((o) => o.customField != null);
 
-const keyFields = (name: ModelName) => (name === 'AssociatedContact' ? ['dealId', 'contactId'] : ['id']);
+/** The key rows are paged by and loaded by (the Base id: associated contacts have one too). */
+const KEY: readonly string[] = ['id'];
 
 interface SortKey {
   expression: (alias: string) => string;
@@ -65,7 +66,7 @@ async function sortKeys(prisma: PrismaClient, name: ModelName, orderBy: readonly
     const column = columnOf(o.field!);
     return { expression: (alias: string) => `${alias}."${column}"`, direction: o.direction };
   });
-  for (const field of keyFields(name)) keys.push({ expression: (alias) => `${alias}."${columnOf(field)}"`, direction: 'ASC' });
+  for (const field of KEY) keys.push({ expression: (alias) => `${alias}."${columnOf(field)}"`, direction: 'ASC' });
   return keys;
 }
 
@@ -126,12 +127,11 @@ export async function sqlConnectionPage(
   const b = new SqlBuilder();
   const { from, where } = selection(name, args, b);
   const backward = take < 0;
-  const key = keyFields(name);
+  const key = KEY;
   let cursorJoin = '';
   let beyond = '';
   if (cursor) {
-    const value = (name === 'AssociatedContact' ? cursor.dealId_contactId : cursor) as Cursor;
-    const match = key.map((f) => `c."${columnOf(f)}" = ${b.param(String(value[f]), 'bigint')}`).join(' AND ');
+    const match = key.map((f) => `c."${columnOf(f)}" = ${b.param(String(cursor[f]), 'bigint')}`).join(' AND ');
     cursorJoin = ` CROSS JOIN (SELECT ${keys.map((k, i) => `${k.expression('c')} AS k${i}`).join(', ')} FROM "${tableOf(name)}" AS c WHERE ${match}) AS c`;
     beyond = ` AND ${beyondCursor(keys, !backward)}`;
   }
@@ -154,7 +154,7 @@ export async function sqlConnectionPage(
   }
   if (found.length === 0) return [];
   const id = (row: Record<string, unknown>) => key.map((f) => String(row[f])).join(':');
-  const keyWhere = name === 'AssociatedContact' ? { OR: found.map((r) => ({ dealId: r.dealId, contactId: r.contactId })) } : { id: { in: found.map((r) => r.id) } };
+  const keyWhere = { id: { in: found.map((r) => r.id) } };
   // The key is needed to put the rows in order.
   const select = load.select ? { select: { ...load.select, ...Object.fromEntries(key.map((f) => [f, true])) } } : {};
   const rows = new Map((await delegate.findMany({ ...load, ...select, where: keyWhere })).map((row) => [id(row), row]));
@@ -171,7 +171,7 @@ function scalarSelection(name: ModelName, load: { select?: object }): string[] |
   const scalars = new Set(modelFields(name).filter((f) => f.kind === 'scalar').map((f) => f.name));
   const fields = Object.entries(load.select);
   if (!fields.every(([field, value]) => value === true && scalars.has(field))) return undefined;
-  return [...new Set([...keyFields(name), ...fields.map(([field]) => field)])];
+  return [...new Set([...KEY, ...fields.map(([field]) => field)])];
 }
 
 /** How many rows the connection selects (as its page found, when it counted). */

@@ -1,5 +1,5 @@
 // Custom field values read as typed values: the twins in JavaScript of the SQL functions
-// bsg_cf_number, bsg_cf_time, bsg_cf_kind (migration 20261201084802_custom_fields), so that what
+// bsg_cf_number, bsg_cf_time, bsg_cf_kind (migration 20261201101500_custom_fields), so that what
 // a subscription matches in memory is what a query selects in SQL. Pure; a test feeds both the
 // same odd values.
 import { Prisma } from '../db/client.ts';
