@@ -78,7 +78,7 @@ const definitionsSchema = z.object({
 /** A custom field definition as Base's REST API sends it (every field kept). */
 export type CustomFieldDefinition = z.infer<typeof definitionsSchema>['items'][number]['data'];
 
-/** Definitions asked per page (Base's most), and pages read at most (a runaway `next_page` ends). */
+/** Definitions asked per page (the most Base serves), and pages read at most (an API that never answers a short page still ends). */
 const DEFINITIONS_PER_PAGE = 100;
 const DEFINITIONS_MAX_PAGES = 100;
 
