@@ -2,7 +2,6 @@
 // every typed column (camelCase), `baseId`, `raw`, `revision`, `syncedAt`, `deletedAt`;
 // the `where` and `orderBy` inputs; a connection query and a by-id query. Each resource
 // file adds what is particular to its type (typed nested objects, relations).
-
 import { GraphQLError, Kind, type GraphQLResolveInfo } from 'graphql';
 import type PrismaTypes from '../db/generated/pothos-types.ts';
 import { delegateNameOf } from '../db/resource-types.ts';

@@ -72,7 +72,7 @@ export interface WireItem {
 }
 
 const definitionsSchema = z.object({
-  items: z.array(z.object({ data: z.looseObject({ id: id.optional(), name: z.string().min(1), type: z.string().min(1) }) })),
+  items: z.array(z.object({ data: z.looseObject({ id: z.union([z.number().int(), z.string().regex(/^\d+$/)]).optional(), name: z.string().min(1), type: z.string().min(1) }) })),
 });
 
 /** A custom field definition as Base's REST API sends it (every field kept). */
