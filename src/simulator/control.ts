@@ -41,6 +41,9 @@ const customFieldSchema = z
 
 const activitySchema = z.object({ perSecond: z.number().min(0).max(100_000) }).strict();
 
+/** The body of `POST /_sim/sessions/expire`: one device's sessions, or every device's. */
+const expireSchema = z.object({ device: z.uuid().optional() }).strict();
+
 /** One object of the ground truth. */
 export interface SimObject {
   type: string;
@@ -237,6 +240,11 @@ export async function handleControl(ctx: SimContext, req: IncomingMessage, res: 
         return sendError(res, 409, { code: 'already_exists', message: `a ${resource} custom field named ${JSON.stringify(field.name)} already exists`, resource: 'custom_field', field: 'name' });
       }
       return sendJson(res, 201, world.addCustomField(resource, field));
+    }
+    case 'POST /_sim/sessions/expire': {
+      const body = await parseBody(req, res, expireSchema);
+      if (body) sendJson(res, 200, { expired: ctx.expireSessions(body.device?.toLowerCase()) });
+      return;
     }
     case 'POST /_sim/acks/flush':
       ctx.flushAcks();

@@ -29,6 +29,8 @@ export const faultsSchema = z
     failedObjects: rate.optional(),
     /** Rate of deletes sent to a device that never received the object (Base does that). */
     phantomDeletes: rate.optional(),
+    /** Rate of queue calls whose session is forgotten first (answered 404, as an expired session). */
+    sessionExpiry: rate.optional(),
   })
   .strict();
 
@@ -43,7 +45,8 @@ export type FaultKind =
   | 'malformedJson'
   | 'emptyPages'
   | 'failedObjects'
-  | 'phantomDeletes';
+  | 'phantomDeletes'
+  | 'sessionExpiry';
 
 export interface Faults {
   /** The current configuration, as set. */

@@ -111,6 +111,8 @@ export interface Queues {
   flushAcks(): void;
   /** Queues raw items for every device, present and future. */
   addRawItems(items: readonly RawItem[]): void;
+  /** Forgets the unfinished sessions (of one device): their queue URLs answer 404, as after an expiry. */
+  expireSessions(deviceUuid?: string): number;
   /** Unfinished, unexpired sessions. */
   activeSessions(): number;
   devices(): number;
@@ -207,13 +209,14 @@ export function createQueues(world: World, options: QueueOptions, faults: Faults
     session.device.sessions.delete(session);
   };
 
+  const forget = (s: Session): void => {
+    sessions.delete(s.id);
+    s.device.sessions.delete(s);
+    if (!s.done) counters.sessionsExpired++;
+  };
+
   const expireIdle = (now: number): void => {
-    for (const s of sessions.values()) {
-      if (now - s.lastUsedAt <= options.sessionIdleTimeoutMs) continue;
-      sessions.delete(s.id);
-      s.device.sessions.delete(s);
-      if (!s.done) counters.sessionsExpired++;
-    }
+    for (const s of sessions.values()) if (now - s.lastUsedAt > options.sessionIdleTimeoutMs) forget(s);
   };
 
   const activeSessions = (): number => {
@@ -290,6 +293,10 @@ export function createQueues(world: World, options: QueueOptions, faults: Faults
       if (!session || session.device.uuid !== uuid) return { kind: 'not_found' };
       if (now - session.lastUsedAt > options.sessionIdleTimeoutMs) {
         expireIdle(now);
+        return { kind: 'not_found' };
+      }
+      if (!session.done && faults.roll('sessionExpiry')) {
+        forget(session);
         return { kind: 'not_found' };
       }
       session.lastUsedAt = now;
@@ -370,6 +377,16 @@ export function createQueues(world: World, options: QueueOptions, faults: Faults
         if (raw.ackKey !== undefined) rawByAckKey.set(raw.ackKey, (rawByAckKey.get(raw.ackKey) ?? new Set()).add(h));
         for (const device of devices.values()) enqueue(device, h);
       }
+    },
+
+    expireSessions(uuid) {
+      let n = 0;
+      for (const s of [...sessions.values()]) {
+        if (s.done || (uuid !== undefined && s.device.uuid !== uuid)) continue;
+        forget(s);
+        n++;
+      }
+      return n;
     },
 
     activeSessions: () => {

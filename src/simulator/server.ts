@@ -33,12 +33,14 @@
 //   GET  /_sim/faults   the current faults;  PUT /_sim/faults {...} replaces them ({} = none), see
 //                       faults.ts: serverErrors{start,queue,ack}, rateLimit, retryAfterSeconds,
 //                       latencyMs, connectionReset, malformedJson, emptyPages, failedObjects,
-//                       phantomDeletes (rates 0..1), seed
+//                       phantomDeletes, sessionExpiry (rates 0..1), seed
 //   GET  /_sim/stats    counters: sessions, pages, items (re)delivered, acks received/processed…
 //   GET|PUT /_sim/activity  {"perSecond":N}: live creates/updates/deletes per second
 //   POST /_sim/acks/flush   apply acks still waiting for their background delay → 204
 //   POST /_sim/custom_fields {"resource_type":"deal","name":"…","type":"number",…}: defines a new
 //                       custom field → the definition (409 when the name is taken)
+//   POST /_sim/sessions/expire  {} or {"device":uuid}: forget unfinished sessions (their queue
+//                       answers 404, as after an expiry) → {"expired":N}
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
@@ -73,6 +75,8 @@ export interface SimContext {
   rawItems(texts: readonly string[]): Array<{ ack_key: string | null }>;
   stats(): unknown;
   flushAcks(): void;
+  /** Forgets unfinished sessions (of one device); answers how many. */
+  expireSessions(deviceUuid?: string): number;
 }
 
 /** The answer of a seed: the world's live objects per type. */

@@ -83,6 +83,8 @@ export interface Simulator {
   stats(): SimulatorStats;
   /** Applies acks still waiting for their background delay. */
   flushAcks(): void;
+  /** Forgets the unfinished sessions (of one device), as if they had expired; answers how many. */
+  expireSessions(deviceUuid?: string): number;
   /** Changes the activity rate (per second). */
   setActivity(perSecond: number): void;
   /** Applies `n` activity changes at once (deterministic given the seed). */
@@ -165,6 +167,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       faultsInjected: faults.injected(),
     }),
     flushAcks: () => queues.flushAcks(),
+    expireSessions: (uuid) => queues.expireSessions(uuid),
   };
 
   return {
@@ -221,6 +224,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     faults: () => faults.config(),
     stats: () => ctx.stats() as SimulatorStats,
     flushAcks: () => queues.flushAcks(),
+    expireSessions: (uuid) => ctx.expireSessions(uuid?.toLowerCase()),
     setActivity: (perSecond) => activity.setRate(perSecond),
     runActivity: (n) => activity.step(n),
     customFieldDefinitions: (resource) => world.customFieldDefinitions(resource),
