@@ -52,9 +52,12 @@ async function* events(options: ChangeStreamOptions, signal: AbortSignal): Async
   let delivered: bigint | undefined = options.after;
 
   // Listen first, then replay up to where the feed stood at that moment: events after it arrive live.
+  // This process's feed may stand behind the cursor (the client last read from a process further
+  // ahead): what it hands out up to the cursor was delivered already.
+  const floor = options.after ?? -1n;
   const unlisten = feed.listen((events) => {
     if (overflow) return;
-    const kept = events.filter(options.accept);
+    const kept = events.filter((event) => event.seq > floor && options.accept(event));
     if (kept.length === 0) return;
     // Behind: more than the limit still unread when a new batch comes (one batch alone, however
     // large, is not falling behind). What was queued is dropped; the error gives the cursor.
