@@ -7,17 +7,20 @@ import { startRetention } from './events/retention.ts';
 import type { Logger } from './logger.ts';
 import { createAccess } from './server/access.ts';
 import { createGraphQL } from './server/graphql.ts';
-import { createReadinessCheck } from './server/health.ts';
+import { createReadinessCheck, createSyncReadinessCheck } from './server/health.ts';
 import { createMetrics } from './server/metrics.ts';
 import { startServer } from './server/server.ts';
 import { createSimulator, DEMO_TOKEN } from './simulator/index.ts';
 import { createSyncEngine, type SyncEngine } from './sync/engine.ts';
+import { createSyncStatusSource, type SyncStatusSource } from './sync/status.ts';
 import { USER_AGENT } from './version.ts';
 
 export interface App {
   readonly url: string;
   readonly database: Database;
   readonly sync: SyncEngine | undefined;
+  /** What syncStatus, /readyz/sync and the metrics tell. */
+  readonly syncStatus: SyncStatusSource;
   /** The process's change feed. */
   readonly changes: ChangeFeed;
   /** The demo-mode simulator's URL, when it runs. */
@@ -68,8 +71,9 @@ export async function startApp({ config, logger, sync = true }: AppOptions): Pro
     closers.push(() => database.close());
 
     let websockets: { clients: number; executions: number } | undefined;
+    let syncStatus: SyncStatusSource | undefined;
     const metrics = createMetrics({
-      prisma: database.prisma,
+      syncStatus: async () => syncStatus?.summary(),
       subscriptions: () => ({ connections: websockets?.clients ?? 0, executions: websockets?.executions ?? 0 }),
     });
     let engine: SyncEngine | undefined;
@@ -85,15 +89,23 @@ export async function startApp({ config, logger, sync = true }: AppOptions): Pro
         deviceUuid: config.base.deviceUuid,
         userAgent: USER_AGENT,
         intervalMs: config.sync.intervalMs,
+        stallMs: config.sync.stallMs,
+        failoverMs: config.sync.failoverMs,
         observer: metrics.sync,
         progressBar: Boolean(process.stderr.isTTY),
         logger,
       });
-      // A fatal sync error (a refused token) is logged and recorded; the server keeps serving the mirror.
-      syncEngine.run().catch(() => undefined);
-      closers.push(() => syncEngine.stop());
+      // It retries every transient failure; it ends on stop(), or on a fatal error (a refused
+      // token), which it logs and records: the server keeps serving the mirror, /readyz/sync says so.
+      const running = syncEngine.run().catch((error: unknown) => logger.fatal({ err: error }, 'the sync engine failed unexpectedly'));
+      closers.push(async () => {
+        await syncEngine.stop();
+        await running;
+      });
       engine = syncEngine;
     }
+    const status = createSyncStatusSource({ prisma: database.prisma, ...(engine ? { engine } : {}), stallMs: config.sync.stallMs });
+    syncStatus = status;
 
     const changes = createChangeFeed({ databaseUrl: database.url, prisma: database.prisma, logger });
     await changes.start();
@@ -110,11 +122,11 @@ export async function startApp({ config, logger, sync = true }: AppOptions): Pro
       maxRequestBodyBytes: config.limits.maxRequestBodyBytes,
       changes,
       responseCacheBytes: config.responseCacheBytes,
+      syncStatus: status,
       subscriptionBuffer: config.events.subscriptionBuffer,
       metrics: metrics.registry,
       logger,
     });
-    const syncer = engine;
     const server = await startServer({
       host: config.host,
       port: config.port,
@@ -124,7 +136,8 @@ export async function startApp({ config, logger, sync = true }: AppOptions): Pro
       access,
       websocketLimits: config.limits.websocket,
       subscriptionBuffer: config.events.subscriptionBuffer,
-      readiness: createReadinessCheck({ prisma: database.prisma, ...(syncer ? { syncRole: () => syncer.role } : {}) }),
+      readiness: createReadinessCheck({ prisma: database.prisma }),
+      syncReadiness: createSyncReadinessCheck(status),
       metrics: metrics.registry,
       onDelivered: () => metrics.eventDelivered(),
     });
@@ -135,7 +148,7 @@ export async function startApp({ config, logger, sync = true }: AppOptions): Pro
       { url: server.url, graphql: `${server.url}/graphql`, ms: Date.now() - started, embeddedPostgres: database.embedded },
       `gateway ready: status page at ${server.url}/, GraphQL and GraphiQL at ${server.url}/graphql`,
     );
-    return { url: server.url, database, sync: engine, changes, simulatorUrl, close };
+    return { url: server.url, database, sync: engine, syncStatus: status, changes, simulatorUrl, close };
   } catch (error) {
     await close();
     throw error;

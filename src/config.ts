@@ -20,6 +20,17 @@ const port = (fallback: number) =>
       .default(fallback),
   );
 
+/** A number of seconds, at least `min` (fractions allowed). */
+const seconds = (fallback: number, min: number) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ error: 'must be a number of seconds' })
+      .refine(Number.isFinite, 'must be a number of seconds')
+      .min(min, `must be at least ${min} s`)
+      .default(fallback),
+  );
+
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** `7d`, `12h`, `30m`, `90s`, `500ms`, or a number of milliseconds. */
@@ -102,6 +113,10 @@ const schema = z.object({
   BASE_DEVICE_UUID: z.preprocess(emptyAsUndefined, z.uuid('must be a UUID').optional()),
   /** Wait between two sync sessions, in ms: how fresh the mirror is kept. */
   SYNC_INTERVAL_MS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(100, 'must be at least 100 ms').default(1000)),
+  /** Seconds without progress (no page committed, no session completed) after which the sync is stalled. */
+  SYNC_STALL_SECONDS: seconds(120, 1),
+  /** Seconds within which a standby takes over from a syncer that died (crash, lost host, pause). */
+  SYNC_FAILOVER_SECONDS: seconds(15, 3),
   /** Demo mode: port of the built-in Sync API simulator (its control API lives there too). */
   SIMULATOR_PORT: port(3030),
   /** Demo mode: seed of the simulated CRM world. */
@@ -200,7 +215,13 @@ export interface Config {
   access: { corsOrigins: string[]; allowedHosts: string[]; metricsToken: string | undefined };
   /** What one request or connection may ask. */
   limits: { query: QueryLimits; maxRequestBodyBytes: number; websocket: WebSocketLimits };
-  sync: { intervalMs: number };
+  sync: {
+    intervalMs: number;
+    /** No progress for this long is a stall (STALLED, /readyz/sync 503). */
+    stallMs: number;
+    /** A standby takes over within about this long of the syncer's death. */
+    failoverMs: number;
+  };
   events: { retentionMs: number; subscriptionBuffer: number };
   /** Bytes of query answers the response cache may hold; 0: no cache. */
   responseCacheBytes: number;
@@ -238,6 +259,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (corsOrigins.includes('*') && apiKeys.length === 0) {
     throw new ConfigError('CORS_ORIGINS', 'any origin (*) lets pages of every site call the API, which needs GATEWAY_API_KEYS: set keys, or list the origins');
   }
+  // A healthy sync makes progress at least once per session interval (a session that finds
+  // nothing new is progress): a stall time shorter than that would always be stalled.
+  if (e.SYNC_STALL_SECONDS * 1000 <= 2 * e.SYNC_INTERVAL_MS) {
+    throw new ConfigError('SYNC_STALL_SECONDS', `must be more than twice SYNC_INTERVAL_MS (${e.SYNC_INTERVAL_MS} ms), or every pause between sessions would count as a stall`);
+  }
   return {
     apiKeys,
     access: { corsOrigins, allowedHosts: e.ALLOWED_HOSTS ?? [], metricsToken: e.METRICS_TOKEN },
@@ -257,7 +283,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
     base: { apiUrl: e.BASE_API_URL, accessToken: e.BASE_ACCESS_TOKEN, deviceUuid: e.BASE_DEVICE_UUID },
-    sync: { intervalMs: e.SYNC_INTERVAL_MS },
+    sync: { intervalMs: e.SYNC_INTERVAL_MS, stallMs: e.SYNC_STALL_SECONDS * 1000, failoverMs: e.SYNC_FAILOVER_SECONDS * 1000 },
     events: { retentionMs: e.CHANGE_EVENT_RETENTION, subscriptionBuffer: e.SUBSCRIPTION_BUFFER },
     responseCacheBytes: Math.round(e.RESPONSE_CACHE_MB * 1024 * 1024),
     simulator: { port: e.SIMULATOR_PORT, seed: e.SIMULATOR_SEED, objects: e.SIMULATOR_OBJECTS, activityPerSecond: e.SIMULATOR_ACTIVITY },

@@ -7,8 +7,9 @@ import { openDatabase } from './db/database.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createSimulator, DEMO_TOKEN, REVISION_MODELS, type RevisionModel } from './simulator/index.ts';
 import { formatStatus } from './status.ts';
-import { loadFailedObjects, loadSyncStatus } from './store/sync-state.ts';
+import { countFailedObjects, countRejectedItems, loadFailedObjects, loadSyncRecord } from './store/sync-state.ts';
 import { createSyncEngine } from './sync/engine.ts';
+import { deriveStatus } from './sync/status.ts';
 import { USER_AGENT, VERSION } from './version.ts';
 
 /** sysexits' EX_CONFIG: the configuration is wrong, retrying will not help. */
@@ -106,7 +107,7 @@ program
 
 program
   .command('status')
-  .description('show the sync state kept in the database: last session, items, progress, failed objects, last error')
+  .description('show the sync state kept in the database: state (stalled when no progress for SYNC_STALL_SECONDS), last session, items, progress, failed objects, last error')
   .option('--json', 'print JSON instead of text')
   .addHelpText('after', '\nExample:\n  $ DATABASE_URL=postgresql://localhost/base base-sync-gateway status')
   .action(async (opts: { json?: boolean }) => {
@@ -114,8 +115,13 @@ program
     try {
       const database = await openDatabase({ config, logger: logger.child({}, { level: 'warn' }), migrate: false, attach: true });
       try {
-        const status = await loadSyncStatus(database.prisma);
-        const failed = await loadFailedObjects(database.prisma);
+        const [record, failedObjectsPending, rejectedItems, failed] = await Promise.all([
+          loadSyncRecord(database.prisma),
+          countFailedObjects(database.prisma),
+          countRejectedItems(database.prisma),
+          loadFailedObjects(database.prisma),
+        ]);
+        const status = deriveStatus(record, { now: new Date(), stallMs: config.sync.stallMs, failedObjectsPending, rejectedItems });
         process.stdout.write(opts.json ? `${JSON.stringify({ ...status, failedObjects: failed }, bigintsAsStrings, 2)}\n` : formatStatus(status, failed));
       } finally {
         await database.close();
@@ -143,7 +149,7 @@ program
 program
   .command('sync')
   .description('sync from Base (BASE_API_URL, BASE_ACCESS_TOKEN) into the database')
-  .requiredOption('--once', 'run one full session, then exit (0 on success)')
+  .requiredOption('--once', 'run one full session, then exit (0 on success); transient failures are retried within the run, which gives up (exit 1) after SYNC_STALL_SECONDS without progress')
   .addHelpText('after', '\nExample:\n  $ BASE_ACCESS_TOKEN=... DATABASE_URL=postgresql://localhost/base base-sync-gateway sync --once')
   .action(async () => {
     const { config, logger } = setup();
@@ -162,6 +168,8 @@ program
         deviceUuid: config.base.deviceUuid,
         userAgent: USER_AGENT,
         intervalMs: config.sync.intervalMs,
+        stallMs: config.sync.stallMs,
+        failoverMs: config.sync.failoverMs,
         progressBar: Boolean(process.stderr.isTTY),
         logger,
       });

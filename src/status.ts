@@ -1,5 +1,5 @@
 // The `status` command's text: the sync state an operator wants at a glance.
-import type { SyncStatusShape } from './store/sync-state.ts';
+import type { SyncStatusShape } from './sync/status.ts';
 
 const number = new Intl.NumberFormat('en-US');
 const when = (date: Date | null) => (date ? `${date.toISOString()} (${ago(date)})` : 'never');
@@ -14,10 +14,11 @@ function ago(date: Date): string {
 
 export function formatStatus(status: SyncStatusShape, failed: ReadonlyArray<{ type: string; id: bigint; firstReportedAt: Date }>): string {
   const lines = [
-    `state:            ${status.state === 'never' ? 'never synced' : status.state}`,
+    `state:            ${status.state === 'never' ? 'never synced' : status.state}${status.noSyncer ? ' (no process holds the syncer lease)' : ''}`,
     `device UUID:      ${status.deviceUuid ?? '-'}`,
     `last session:     started ${when(status.sessionStartedAt)}, finished ${when(status.sessionFinishedAt)}`,
     `last success:     ${when(status.lastSuccessAt)}`,
+    `last progress:    ${when(status.lastProgressAt)}`,
     `items:            ${number.format(Number(status.itemsSynced))} in the last session` +
       (status.countLeft !== null && status.countLeft > 0n ? `, ${number.format(Number(status.countLeft))} left` : '') +
       (status.itemsPerSecond ? `, ${number.format(Math.round(status.itemsPerSecond))} items/s` : ''),

@@ -34,7 +34,13 @@ function statementNames(): (query: { sql: string }) => string | undefined {
 }
 
 export function createPrismaClient(options: PrismaClientOptions): PrismaClient {
-  const adapter = new PrismaPg({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 }, {
+  const adapter = new PrismaPg({
+    connectionString: options.databaseUrl,
+    max: options.poolSize ?? 10,
+    // A dead server or a half-open connection fails a query instead of hanging it for good.
+    keepAlive: true,
+    connectionTimeoutMillis: 15_000,
+  }, {
     // Typed as always naming, but pg takes an absent name as an unnamed statement.
     statementNameGenerator: statementNames() as (query: { sql: string }) => string,
   });

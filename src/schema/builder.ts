@@ -7,6 +7,7 @@ import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import type { PrismaClient, Prisma } from '../db/client.ts';
 import type { ChangeFeed } from '../events/change-feed.ts';
+import type { SyncStatusSource } from '../sync/status.ts';
 import type PrismaTypes from '../db/generated/pothos-types.ts';
 import { getDatamodel } from '../db/generated/pothos-types.ts';
 import { fieldComplexity } from './complexity.ts';
@@ -20,6 +21,8 @@ export interface Context {
   subscriptionBuffer?: number;
   /** The `seq` of the event a subscription is executing now (lets a transport track cursors). */
   currentSeq?: bigint;
+  /** Where syncStatus comes from (default: sync_state, read through `prisma`). */
+  syncStatus?: SyncStatusSource;
 }
 
 export const builder = new SchemaBuilder<{

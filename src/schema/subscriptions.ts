@@ -11,8 +11,7 @@ import { changeStream, cursorOf, parseCursor } from '../events/change-stream.ts'
 import { builder, type Context } from './builder.ts';
 import { checkWhere, whereShape, whereInput, RESOURCES, type ModelName } from './resources.ts';
 import { whereToPrisma, type WhereInput } from './filters.ts';
-import { loadSyncStatus } from '../store/sync-state.ts';
-import { SyncStatus } from './sync-status.ts';
+import { SyncStatus, syncStatusOf } from './sync-status.ts';
 import { matchesRow, namesRelations } from './where-match.ts';
 import { idsMatching } from './sql-connection.ts';
 import { usesCustomFields } from './where-sql.ts';
@@ -226,8 +225,9 @@ builder.subscriptionField('syncStatus', (t) =>
 async function* syncStatusStream(ctx: Context, signal: AbortSignal) {
   let last = '';
   while (!signal.aborted) {
-    const status = await loadSyncStatus(ctx.prisma);
-    const seen = JSON.stringify(status, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    const status = await syncStatusOf(ctx).current();
+    // Told again when the state or its figures change, not as the lag grows by the second.
+    const seen = JSON.stringify({ ...status, lagSeconds: undefined }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
     if (seen !== last) {
       last = seen;
       yield status;

@@ -7,6 +7,7 @@ import type { Registry } from 'prom-client';
 import type { PrismaClient } from '../db/client.ts';
 import type { ChangeFeed } from '../events/change-feed.ts';
 import type { Logger } from '../logger.ts';
+import type { SyncStatusSource } from '../sync/status.ts';
 import { schema, type Context } from '../schema/index.ts';
 import type { Access } from './access.ts';
 import { useApiKeys } from './auth.ts';
@@ -45,6 +46,8 @@ export interface GraphQLOptions {
   logger: Logger;
   /** The change feed subscriptions read; without it, subscribing gives an error. */
   changes?: ChangeFeed;
+  /** Where syncStatus comes from (default: sync_state). */
+  syncStatus?: SyncStatusSource;
   /** Bytes of query answers to cache until the mirror changes; 0 or absent: none. */
   responseCacheBytes?: number;
   /** Events a subscriber may fall behind before it is cut off. */
@@ -76,6 +79,7 @@ export function createGraphQL(options: GraphQLOptions): GraphQLServer {
       prisma: options.prisma,
       ...(options.changes ? { changes: options.changes } : {}),
       ...(options.subscriptionBuffer ? { subscriptionBuffer: options.subscriptionBuffer } : {}),
+      ...(options.syncStatus ? { syncStatus: options.syncStatus } : {}),
     }),
     // Unexpected errors become "Unexpected error." without a stack; GraphQLErrors we throw stay.
     maskedErrors: { isDev: options.development ?? false },

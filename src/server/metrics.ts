@@ -2,8 +2,8 @@
 // sessions, retries and errors by cause, lag, failed objects, rejected items), GraphQL requests (yoga's
 // plugin) and subscriptions (open, events delivered).
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { PrismaClient } from '../db/client.ts';
 import type { SyncObserver } from '../sync/engine.ts';
+import type { SyncStatusShape } from '../sync/status.ts';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -15,7 +15,8 @@ export interface Metrics {
 
 /** Options for {@link createMetrics}. */
 export interface MetricsOptions {
-  prisma: PrismaClient;
+  /** The sync's status at scrape time (in memory, or a cached read of one row: a scrape never scans a table). */
+  syncStatus?: () => Promise<SyncStatusShape | undefined>;
   /** Open WebSocket connections and running subscriptions, read at scrape time. */
   subscriptions?: () => { connections: number; executions: number };
 }
@@ -50,7 +51,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
   });
   const errors = new Counter({
     name: 'bsg_sync_errors_total',
-    help: 'Failed sync sessions, by cause.',
+    help: 'Failed sync attempts (sessions, lock or device look-ups), by cause: database_unreachable, upstream_error, token_refused, ...',
     labelNames: ['cause'] as const,
     registers: [registry],
   });
@@ -60,21 +61,23 @@ export function createMetrics(options: MetricsOptions): Metrics {
     labelNames: ['type'] as const,
     registers: [registry],
   });
-  let lastSuccess: number | undefined;
+  const status = () => (options.syncStatus?.() ?? Promise.resolve(undefined)).catch(() => undefined);
   new Gauge({
     name: 'bsg_sync_lag_seconds',
-    help: 'Seconds since this process last completed a sync session or found nothing new (absent before the first).',
+    help: 'Seconds since the sync last made progress (a page committed, a session completed or found nothing new); it grows during a stall (absent before any progress).',
     registers: [registry],
-    collect() {
-      if (lastSuccess !== undefined) this.set((Date.now() - lastSuccess) / 1000);
+    async collect() {
+      const lag = (await status())?.lagSeconds;
+      if (lag !== null && lag !== undefined) this.set(lag);
     },
   });
   new Gauge({
     name: 'bsg_sync_failed_objects_pending',
-    help: 'Objects Base reported it could not read that have not arrived since.',
+    help: 'Objects Base reported it could not read that have not arrived since (as last counted by the sync).',
     registers: [registry],
     async collect() {
-      this.set(await options.prisma.failedObject.count());
+      const pending = (await status())?.failedObjectsPending;
+      if (pending !== undefined) this.set(pending);
     },
   });
   new Gauge({
@@ -106,10 +109,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
         for (const [type, n] of Object.entries(page.received)) items.inc({ type }, n);
         for (const { type, kind, count } of page.changes) changes.inc({ type, kind }, count);
       },
-      sessionEnded(outcome) {
-        sessions.inc({ outcome });
-        if (outcome === 'completed' || outcome === 'nothing_new') lastSuccess = Date.now();
-      },
+      sessionEnded: (outcome) => sessions.inc({ outcome }),
       rejected(items) {
         for (const item of items) rejected.inc({ type: item.type ?? '' });
       },

@@ -1,5 +1,5 @@
 // The gateway's HTTP server (node:http): the status page at /, GraphQL (and GraphiQL) at
-// /graphql, health at /healthz and /readyz, metrics at /metrics.
+// /graphql, health at /healthz, /readyz and /readyz/sync, metrics at /metrics.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger.ts';
@@ -29,6 +29,8 @@ export interface ServerOptions {
   subscriptionBuffer: number;
   /** Answers /readyz. */
   readiness: () => Promise<Readiness>;
+  /** Answers /readyz/sync. */
+  syncReadiness: () => Promise<Readiness>;
   /** Served at /metrics in Prometheus' text format. */
   metrics: Registry;
   /** Counts events delivered over WebSockets. */
@@ -96,8 +98,8 @@ async function route(req: IncomingMessage, res: ServerResponse, options: ServerO
   // Probes answer whatever the Host (an orchestrator's own address); everything else is checked.
   const refusal = pathname.startsWith('/readyz') ? undefined : options.access.refusal(req.headers);
   if (refusal) return sendJson(res, refusal.status, { errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });
-  if (pathname === '/readyz' && read) {
-    const readiness = await options.readiness();
+  if ((pathname === '/readyz' || pathname === '/readyz/sync') && read) {
+    const readiness = await (pathname === '/readyz' ? options.readiness : options.syncReadiness)();
     return sendJson(res, readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'not ready', ...readiness.checks });
   }
   if (pathname === '/metrics' && read) {

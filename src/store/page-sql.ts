@@ -1,7 +1,8 @@
 // Builds the one SQL statement that applies a page. Each part (upserts or deletes of one
 // type) is a pair of data-modifying CTEs reading its rows from a jsonb parameter; their
 // change events are inserted together, and NOTIFY wakes listeners when the transaction
-// commits. The text depends only on which parts a page has, so it is built once per shape,
+// commits. Every part reads its rows only once `bsg_page_begin` (see the sync_leadership
+// migration) has run: change-event writers one at a time, and the writer's fence. The text depends only on which parts a page has, so it is built once per shape,
 // and prepared once per connection: planning it costs about as much as a third of running it.
 import { PREPARED } from '../db/client.ts';
 import { TABLES, type ResourceType } from '../db/resource-types.ts';
@@ -9,6 +10,9 @@ import { COLUMNS, type ColumnKind } from './columns.ts';
 
 /** The channel listeners are woken on; the payload is the newest `seq`. */
 export const CHANGE_CHANNEL = 'bsg_change_events';
+
+/** The SQLSTATE of a page refused because its writer no longer leads the device (raised by bsg_page_begin). */
+export const FENCED_SQLSTATE = 'BSG01';
 
 export type PagePart =
   | { op: 'upsert'; type: ResourceType }
@@ -64,6 +68,9 @@ const rowColumns = (type: ResourceType) => [
 
 const recordColumns = (columns: ReadonlyArray<readonly [string, string]>) => columns.map(([name, sqlType]) => `${q(name)} ${sqlType}`).join(', ');
 
+/** The condition every part's rows wait on: nothing is written before the page has begun. */
+const BEGUN = '(SELECT "ok" FROM "page_begin")';
+
 /**
  * The revision-guarded upsert of the rows of CTE `source` (one per id), and its events: a new
  * row, or a tombstone brought back by a newer revision, is CREATED; a live row changed, UPDATED.
@@ -92,7 +99,7 @@ function guardedUpsert(type: ResourceType, n: number, source: string): { ctes: s
 function upsert(type: ResourceType, n: number, param: number): { ctes: string[]; events: string } {
   const written = guardedUpsert(type, n, `in${n}`);
   return {
-    ctes: [`in${n} AS (SELECT * FROM jsonb_to_recordset($${param}::jsonb) AS x(${recordColumns(rowColumns(type))}))`, ...written.ctes],
+    ctes: [`in${n} AS (SELECT * FROM jsonb_to_recordset($${param}::jsonb) AS x(${recordColumns(rowColumns(type))}) WHERE ${BEGUN})`, ...written.ctes],
     events: written.events,
   };
 }
@@ -113,7 +120,7 @@ function associatedContacts(n: number, param: number): { ctes: string[]; events:
   const upserted = guardedUpsert(type, n, `up${n}`);
   return {
     ctes: [
-      `in${n} AS (SELECT * FROM jsonb_to_recordset($${param}::jsonb) AS x("pos" integer, "deleted" boolean, ${recordColumns(columns)}))`,
+      `in${n} AS (SELECT * FROM jsonb_to_recordset($${param}::jsonb) AS x("pos" integer, "deleted" boolean, ${recordColumns(columns)}) WHERE ${BEGUN})`,
       `named${n} AS (
         SELECT i.*, i."id" AS "key" FROM in${n} i WHERE i."id" IS NOT NULL
         UNION ALL
@@ -140,7 +147,7 @@ function remove(type: ResourceType, n: number, param: number): { ctes: string[];
   const table = q(TABLES[type]);
   return {
     ctes: [
-      `in${n} AS (SELECT * FROM jsonb_to_recordset($${param}::jsonb) AS x("id" bigint))`,
+      `in${n} AS (SELECT * FROM jsonb_to_recordset($${param}::jsonb) AS x("id" bigint) WHERE ${BEGUN})`,
       // Only a live row is tombstoned: deleting what we never had, or twice, changes nothing.
       `w${n} AS (UPDATE ${table} t SET "deleted_at" = now(), "synced_at" = now() FROM in${n} i
         WHERE t."id" = i."id" AND t."deleted_at" IS NULL RETURNING t."id", t."revision")`,
@@ -152,7 +159,7 @@ function remove(type: ResourceType, n: number, param: number): { ctes: string[];
 function upsertOther(n: number, param: number): { ctes: string[]; events: string } {
   return {
     ctes: [
-      `in${n} AS (SELECT * FROM jsonb_to_recordset($${param}::jsonb) AS x("type" text, "id" bigint, "revision" bigint, "raw" jsonb, "raw_text" text))`,
+      `in${n} AS (SELECT * FROM jsonb_to_recordset($${param}::jsonb) AS x("type" text, "id" bigint, "revision" bigint, "raw" jsonb, "raw_text" text) WHERE ${BEGUN})`,
       `old${n} AS (SELECT o.* FROM in${n} i CROSS JOIN LATERAL (SELECT o."type", o."id", o."deleted_at" FROM "other_resources" o WHERE o."type" = i."type" AND o."id" = i."id" LIMIT 1) o)`,
       `w${n} AS (INSERT INTO "other_resources" AS t ("type", "id", "revision", "raw", "raw_text", "deleted_at", "synced_at")
         SELECT "type", "id", "revision", "raw", "raw_text", NULL, now() FROM in${n}
@@ -168,7 +175,7 @@ function upsertOther(n: number, param: number): { ctes: string[]; events: string
 function removeOther(n: number, param: number): { ctes: string[]; events: string } {
   return {
     ctes: [
-      `in${n} AS (SELECT * FROM jsonb_to_recordset($${param}::jsonb) AS x("type" text, "id" bigint))`,
+      `in${n} AS (SELECT * FROM jsonb_to_recordset($${param}::jsonb) AS x("type" text, "id" bigint) WHERE ${BEGUN})`,
       `w${n} AS (UPDATE "other_resources" t SET "deleted_at" = now(), "synced_at" = now() FROM in${n} i
         WHERE t."type" = i."type" AND t."id" = i."id" AND t."deleted_at" IS NULL RETURNING t."type", t."id", t."revision")`,
     ],
@@ -184,9 +191,11 @@ function progress(n: number, param: number): { ctes: string[] } {
         "pages_fetched" = s."pages_fetched" + 1,
         "count_left" = COALESCE((x."count_left")::bigint, s."count_left"),
         "items_per_second" = (x."items_per_second")::float8,
+        "state" = 'syncing',
+        "last_progress_at" = now(),
         "updated_at" = now()
         FROM jsonb_to_record($${param}::jsonb) AS x("device" uuid, "items" bigint, "count_left" bigint, "items_per_second" float8)
-        WHERE s."device_uuid" = x."device")`,
+        WHERE s."device_uuid" = x."device" AND ${BEGUN})`,
     ],
   };
 }
@@ -195,7 +204,7 @@ function rememberFailed(n: number, param: number): { ctes: string[] } {
   return {
     ctes: [
       `f${n} AS (INSERT INTO "failed_objects" ("type", "id")
-        SELECT "type", "id" FROM jsonb_to_recordset($${param}::jsonb) AS x("type" text, "id" bigint)
+        SELECT "type", "id" FROM jsonb_to_recordset($${param}::jsonb) AS x("type" text, "id" bigint) WHERE ${BEGUN}
         ON CONFLICT ("type", "id") DO UPDATE SET "last_reported_at" = now())`,
     ],
   };
@@ -205,7 +214,7 @@ function clearFailed(n: number, param: number): { ctes: string[] } {
   return {
     ctes: [
       `c${n} AS (DELETE FROM "failed_objects" f USING jsonb_to_recordset($${param}::jsonb) AS a("type" text, "id" bigint)
-        WHERE f."type" = a."type" AND f."id" = a."id")`,
+        WHERE f."type" = a."type" AND f."id" = a."id" AND ${BEGUN})`,
     ],
   };
 }
@@ -217,6 +226,7 @@ function reject(n: number, param: number): { ctes: string[] } {
       `r${n} AS (INSERT INTO "rejected_items" AS t ("key", "type", "base_id", "revision", "ack_key", "error", "raw_text", "received_at")
         SELECT "key", "type", "base_id", "revision", "ack_key", "error", "raw_text", now()
         FROM jsonb_to_recordset($${param}::jsonb) AS x("key" text, "type" text, "base_id" text, "revision" bigint, "ack_key" text, "error" text, "raw_text" text)
+        WHERE ${BEGUN}
         ON CONFLICT ("key") DO UPDATE SET "type" = EXCLUDED."type", "base_id" = EXCLUDED."base_id", "revision" = EXCLUDED."revision",
           "ack_key" = EXCLUDED."ack_key", "error" = EXCLUDED."error", "raw_text" = EXCLUDED."raw_text",
           "received_at" = CASE WHEN t."raw_text" = EXCLUDED."raw_text" THEN t."received_at" ELSE now() END
@@ -230,13 +240,15 @@ function clearRejected(n: number, param: number): { ctes: string[] } {
     ctes: [
       // Stored at a revision at least as new, or deleted since: the rejected state is superseded.
       `x${n} AS (DELETE FROM "rejected_items" r USING jsonb_to_recordset($${param}::jsonb) AS s("key" text, "revision" bigint, "deleted" boolean)
-        WHERE r."key" = s."key" AND (s."deleted" OR r."revision" IS NULL OR r."revision" <= s."revision"))`,
+        WHERE r."key" = s."key" AND (s."deleted" OR r."revision" IS NULL OR r."revision" <= s."revision") AND ${BEGUN})`,
     ],
   };
 }
 
 /**
- * The statement for a page made of `parts`, taking one jsonb parameter per part, in order.
+ * The statement for a page made of `parts`, taking one jsonb parameter per part, in order, then
+ * the page's fence `{device, epoch}` (both null for an unfenced writer): a page whose writer no
+ * longer leads its device fails with SQLSTATE {@link FENCED_SQLSTATE} and writes nothing.
  * One statement is one transaction: data, change events and bookkeeping commit together.
  * It answers one row: how many change events it wrote, the newest `seq`, and the count per
  * type and kind.
@@ -270,7 +282,9 @@ export function pageStatement(parts: readonly PagePart[]): string {
   const events = built.flatMap((b) => ('events' in b ? [b.events] : []));
   // A page with no objects (all invalid, or only bookkeeping) still answers its one row.
   if (events.length === 0) events.push(`SELECT NULL::text, NULL::bigint, NULL::change_kind, NULL::bigint WHERE false`);
-  return `${PREPARED}WITH ${built.flatMap((b) => b.ctes).join(',\n')},
+  const fence = parts.length + 1;
+  return `${PREPARED}WITH page_begin AS (SELECT bsg_page_begin(b."device", b."epoch") AS "ok" FROM jsonb_to_record($${fence}::jsonb) AS b("device" uuid, "epoch" bigint)),
+${built.flatMap((b) => b.ctes).join(',\n')},
 events AS (INSERT INTO "change_events" ("type", "resource_id", "kind", "revision")
   ${events.join('\n  UNION ALL ')}
   RETURNING "seq", "type", "kind")

@@ -5,7 +5,7 @@
 import type { PrismaClient } from '../db/client.ts';
 import { RESOURCE_TYPES, type ResourceType } from '../db/resource-types.ts';
 import { stringifyJson } from './exact-json.ts';
-import { pageStatement, type PagePart } from './page-sql.ts';
+import { FENCED_SQLSTATE, pageStatement, type PagePart } from './page-sql.ts';
 import { latestItems, planObjects, rejectedRow, type PagePlan, type RejectedRow, type StoreItem } from './rows.ts';
 
 export type { RejectedRow, StoreItem };
@@ -30,6 +30,8 @@ export interface PageResult {
 
 /** Options for {@link applyPage}: bookkeeping that commits with the page. */
 export interface PageOptions {
+  /** The writer's lead on its device: every statement of the page commits only while `epoch` is still the device's (else {@link FencedError}). */
+  fence?: { deviceUuid: string; epoch: bigint };
   /** The sync session's progress, recorded in sync_state. */
   progress?: { deviceUuid: string; items: number; countLeft: number | undefined; itemsPerSecond: number | null };
   /** Objects Base reported in this page's `failed_objects`: remembered with when first and last reported. */
@@ -91,7 +93,9 @@ function statementOf(plan: PagePlan, options: PageOptions, bookkeeping: boolean)
     // An object reported as failed earlier is no longer pending once it arrives.
     if (plan.arrived.length && (options.clearFailedObjects ?? true)) add({ op: 'clear-failed' }, plan.arrived);
   }
-  return { sql: parts.length ? statementFor(parts) : undefined, params };
+  if (parts.length === 0) return { sql: undefined, params };
+  params.push(JSON.stringify({ device: options.fence?.deviceUuid ?? null, epoch: options.fence?.epoch.toString() ?? null }));
+  return { sql: statementFor(parts), params };
 }
 
 /**
@@ -139,10 +143,22 @@ function refusal(error: unknown): string {
   return `Postgres refused it (${sqlStateOf(error)}): ${message}${cause?.detail ? ` (${cause.detail})` : ''}`;
 }
 
+/** A fenced page was refused: another process has become the syncer of the device since. */
+export class FencedError extends Error {
+  constructor(readonly deviceUuid: string) {
+    super(`another process has become the syncer of device ${deviceUuid}: this one no longer writes`);
+    this.name = 'FencedError';
+  }
+}
+
 type Summary = { events: number; last_seq: string | null; changes: ChangeCount[] };
 
 async function run(prisma: PrismaClient, sql: string, params: string[]): Promise<Summary> {
-  const [summary] = await prisma.$queryRawUnsafe<Summary[]>(sql, ...params);
+  const [summary] = await prisma.$queryRawUnsafe<Summary[]>(sql, ...params).catch((error: unknown) => {
+    // The last parameter is the fence (see statementOf).
+    if (sqlStateOf(error) === FENCED_SQLSTATE) throw new FencedError(String((JSON.parse(params.at(-1)!) as { device: unknown }).device));
+    throw error;
+  });
   return summary!;
 }
 

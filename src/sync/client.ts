@@ -27,14 +27,14 @@ export interface SyncClientOptions {
   backoffMaxMs?: number;
   /** Aborts waits and requests of start and fetch (shutdown); an ack in flight is finished. */
   signal?: AbortSignal;
-  /** Called before each retry, with why (for metrics). */
-  onRetry?: (cause: RetryCause, attempt: number) => void;
+  /** Called before each retry, with why (for metrics) and what happened (one short line). */
+  onRetry?: (cause: RetryCause, attempt: number, detail: string) => void;
   logger: Logger;
 }
 
 export type RetryCause = 'network' | 'timeout' | 'server_error' | 'rate_limited' | 'conflict' | 'invalid_response';
 
-/** The token was refused (401/403) or the request is wrong (other 4xx): retrying will not help. */
+/** The token was refused (401/403): retrying will not help. */
 export class FatalSyncError extends Error {
   constructor(
     message: string,
@@ -45,14 +45,25 @@ export class FatalSyncError extends Error {
   }
 }
 
-/** Still failing after every retry (network, 5xx, 429, malformed responses). */
+/**
+ * Still failing after every retry (network, 5xx, 429, malformed responses), or refused with
+ * another 4xx (`rejected`, not retried here): a later session may fare better.
+ */
 export class TransientSyncError extends Error {
   constructor(
     message: string,
-    readonly reason: RetryCause,
+    readonly reason: RetryCause | 'rejected',
   ) {
     super(message);
     this.name = 'TransientSyncError';
+  }
+}
+
+/** The queue answered 404: Base no longer knows the session (expired, or lost); start a new one. */
+export class SessionExpiredError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SessionExpiredError';
   }
 }
 
@@ -221,6 +232,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     signal: AbortSignal | null = options.signal ?? null,
     /** Error statuses handed to `read` instead of failing. */
     readStatuses: readonly number[] = [],
+    /** The URL names a session: a 404 means Base no longer knows it. */
+    sessionBound = false,
   ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let cause: RetryCause;
@@ -245,13 +258,14 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
             res.status,
           );
         }
+        if (res.status === 404 && sessionBound) throw new SessionExpiredError(`the sync session expired or is unknown to Base (${detail}); starting a new one`);
         if (res.status === 429) cause = 'rate_limited';
         else if (res.status === 409) cause = 'conflict';
         else if (res.status >= 500) cause = 'server_error';
-        else throw new FatalSyncError(`${what} was rejected: ${detail}`, res.status);
+        else throw new TransientSyncError(`${what} was rejected: ${detail}`, 'rejected');
         retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
       } catch (error) {
-        if (error instanceof FatalSyncError) throw error;
+        if (error instanceof FatalSyncError || error instanceof SessionExpiredError || (error instanceof TransientSyncError && error.reason === 'rejected')) throw error;
         if (signal?.aborted) throw signal.reason ?? error;
         if (error instanceof InvalidResponse) {
           cause = 'invalid_response';
@@ -269,7 +283,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       // Full jitter spreads retries of many clients; Retry-After is a floor the server asked for.
       const delay = Math.min(maxDelay, Math.max(retryAfterMs ?? 0, Math.random() * backoff));
       log.warn({ attempt, cause, delayMs: Math.round(delay), detail }, `${what} failed, retrying`);
-      options.onRetry?.(cause, attempt);
+      options.onRetry?.(cause, attempt, detail);
       await sleep(delay, undefined, signal ? { signal } : {});
     }
   }
@@ -303,7 +317,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       call('fetching a page', 'GET', `${root}/${encodeURIComponent(sessionId)}/queues/main`, undefined, async (res) => {
         if (res.status === 204) return null;
         return readPage(await res.text());
-      }),
+      }, undefined, [], true),
 
     async customFieldDefinitions(type) {
       const all: CustomFieldDefinition[] = [];

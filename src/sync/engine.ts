@@ -1,16 +1,30 @@
-// The session loop: one syncer per device (a Postgres advisory lock), which starts a
-// session, drains the queue until 204, and for each page commits it, then acks it.
-// Other processes stand by and take over when the syncer's connection goes away.
+// The session loop: one syncer per device (leadership.ts), which starts a session, drains the
+// queue until 204, and for each page commits it (fenced by its epoch), then acks it. Other
+// processes stand by and take over when the syncer dies. Every failure but a refused token is
+// retried with capped backoff and jitter, whatever it hit (the device, the lock, a page, an
+// ack, a standby's poll); what the engine is doing is kept in memory, true while the database
+// is down, and recorded in sync_state for the other processes.
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import type { PrismaClient } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
 import { applyPrepared, clearingRejected, preparePage, type ChangeCount, type PreparedPage, type RejectedRow } from '../store/store.ts';
 import { createStatisticsKeeper } from '../store/statistics.ts';
-import { markIdleNoNews, markPhase, markSessionFinished, markSessionStarted, resolveDeviceUuid } from '../store/sync-state.ts';
+import {
+  countFailedObjects,
+  countRejectedItems,
+  markIdleNoNews,
+  markPhase,
+  markSessionFinished,
+  markSessionStarted,
+  resolveDeviceUuid,
+  type RecordedState,
+  type SyncRecord,
+} from '../store/sync-state.ts';
+import { createSyncClient, type Page, type RetryCause, type SyncClient, type SyncClientOptions } from './client.ts';
+import { backoffDelay, describeFailure, type Failure, type FailureCode } from './failure.ts';
 import { createCustomFieldDiscovery } from './custom-field-discovery.ts';
-import { createSyncClient, FatalSyncError, TransientSyncError, type Page, type SyncClient, type SyncClientOptions } from './client.ts';
 import { holdLeanHeap } from './lean-heap.ts';
+import { createLeadership, leaseTimings, type Lease, type Leadership } from './leadership.ts';
 import { createProgress, type Progress } from './progress.ts';
 import { retryRejectedItems } from './rejected-retry.ts';
 
@@ -27,10 +41,16 @@ export interface SyncEngineOptions {
   userAgent: string;
   /** Wait between sessions (SYNC_INTERVAL_MS). */
   intervalMs: number;
-  /** How often a standby process tries to become the syncer (default 2 s). */
+  /** A standby takes over within about this long of the syncer's death (SYNC_FAILOVER_SECONDS; default 15 s). */
+  failoverMs?: number;
+  /** No progress for this long is a stall (SYNC_STALL_SECONDS; default 120 s): `runOnce` then gives up. */
+  stallMs?: number;
+  /** How often a standby checks whether it should take over (default: a fifth of the failover time, at most 2 s). */
   standbyPollMs?: number;
-  /** Pause after a failed session before the next one (default 5 s). */
+  /** First wait after a failure; it doubles with each failure in a row (default 500 ms). */
   errorBackoffMs?: number;
+  /** Longest wait after a failure (default 10 s). */
+  errorBackoffMaxMs?: number;
   /** How often progress is logged during a session (default 5 s). */
   progressIntervalMs?: number;
   /** Show a progress bar on stderr during long sessions (for a terminal) instead of log lines. */
@@ -53,8 +73,8 @@ export interface SyncObserver {
   rejected?(items: readonly RejectedRow[]): void;
   /** A Sync API call is retried. */
   retried?(cause: string): void;
-  /** A session failed: the cause is the error's kind (fatal, network, server_error, database, ...). */
-  failed?(cause: string): void;
+  /** An attempt failed: the failure's code (database_unreachable, upstream_error, token_refused, ...). */
+  failed?(cause: FailureCode): void;
 }
 
 /** A fetched page, ready to write: its statement and what is told once it has committed (the
@@ -67,13 +87,6 @@ interface PageWrite {
   /** Items received per type. */
   received: Record<string, number>;
   countLeft: Page['countLeft'];
-}
-
-/** The kind of a session's failure, for metrics: fatal, a transient cause (network, ...), database or internal. */
-function failureCause(error: unknown): string {
-  if (error instanceof FatalSyncError) return 'fatal';
-  if (error instanceof TransientSyncError) return error.reason;
-  return error instanceof Error && error.name.startsWith('Prisma') ? 'database' : 'internal';
 }
 
 /** Sessions announcing at least this many items are long: logged at info, a progress bar, a lean heap. */
@@ -91,10 +104,30 @@ export interface SessionSummary {
 
 export type SyncRole = 'starting' | 'syncer' | 'standby' | 'stopped' | 'failed';
 
+/** What this process's engine knows, in memory. */
+export interface EngineStatus {
+  role: SyncRole;
+  /** Whether this process has been the syncer (its record then speaks for the sync). */
+  led: boolean;
+  /** The sync as this process last saw it (undefined before the device is known). */
+  record: SyncRecord | undefined;
+  /** Failed objects pending at the last count (undefined before the first). */
+  failedObjectsPending: number | undefined;
+  /** Items kept in rejected_items at the last count (undefined before the first). */
+  rejectedItems: number | undefined;
+}
+
 export interface SyncEngine {
-  /** Syncs continuously (as the syncer, or standing by) until stop(); rejects on a fatal error. */
+  /**
+   * Syncs continuously (as the syncer, or standing by) until stop(), retrying every transient
+   * failure; resolves when stopped, or when a fatal error (a refused token) stopped the sync.
+   */
   run(): Promise<void>;
-  /** One full session, then returns; rejects if another process is the syncer or on a fatal error. */
+  /**
+   * One full session, then returns. Transient failures are retried within the run (a new
+   * session after an expired one); rejects on a fatal error, when another process is the
+   * syncer, or once it has made no progress for the stall time.
+   */
   runOnce(): Promise<SessionSummary>;
   /** Finishes the page in hand (committed and acked) or drops it unapplied, then resolves. */
   stop(): Promise<void>;
@@ -103,29 +136,53 @@ export interface SyncEngine {
   readonly role: SyncRole;
   /** The device UUID in use (after start). */
   readonly deviceUuid: string | undefined;
+  /** What the engine knows now (no I/O). */
+  status(): EngineStatus;
 }
 
 /** Another process holds the device's lock. */
 export class NotTheSyncerError extends Error {}
 
-const LOCK_NAMESPACE = 'base-sync-gateway';
+/** The failure of a Sync API call being retried within a session. */
+function retryFailure(cause: RetryCause, detail: string): Pick<Failure, 'code' | 'message'> {
+  const code: FailureCode = cause === 'network' || cause === 'timeout' ? 'upstream_unreachable' : cause === 'rate_limited' || cause === 'conflict' ? 'rate_limited' : 'upstream_error';
+  return { code, message: `the Sync API call failed, retrying: ${detail}`.slice(0, 200) };
+}
+
+/** Waits for `promise` unless `signal` aborts first (then rejects with its reason; the promise is left to settle). */
+function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  promise.catch(() => undefined);
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
 
 export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const { prisma, logger } = options;
   const log = logger.child({ component: 'sync' });
+  const failoverMs = options.failoverMs ?? 15_000;
+  const stallMs = options.stallMs ?? 120_000;
+  const pollMs = options.standbyPollMs ?? leaseTimings(failoverMs).pollMs;
+  const backoff = { baseMs: options.errorBackoffMs ?? 500, maxMs: options.errorBackoffMaxMs ?? 10_000 };
+  const secrets = [options.token];
   const stopController = new AbortController();
   const { signal } = stopController;
+  const startedAt = new Date();
   let role: SyncRole = 'starting';
+  let led = false;
   let deviceUuid: string | undefined;
-  let lockClient: pg.Client | undefined;
+  let record: SyncRecord | undefined;
+  let failedObjectsPending: number | undefined;
   let running: Promise<unknown> | undefined;
-  let wasSyncer = false;
   /** The ack of the last committed page, in flight while the next page is written. */
   let acking: Promise<void> = Promise.resolve();
   /** Whether failed objects are remembered, so that pages must clear those that arrive. */
   let failedPending = false;
-  /** Whether rejected items are kept, so that pages must clear those a newer revision supersedes. */
-  let rejectedPending = false;
+  /** Items kept in rejected_items at the last count; pages must clear those a newer revision supersedes. */
+  let rejectedItems: number | undefined;
   /** Rejected items are retried once per process, when it first syncs (a new version may take them). */
   let rejectedRetried = false;
   const statistics = createStatisticsKeeper({ prisma, logger });
@@ -133,7 +190,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const touched = new Set<string>(['lead', 'contact', 'deal']);
   const discovery = createCustomFieldDiscovery({
     prisma,
-    readDefinitions: (type) => client(deviceUuid!).customFieldDefinitions(type),
+    readDefinitions: (type) => client().customFieldDefinitions(type),
     logger,
     ...(options.customFieldRefreshMs !== undefined ? { minIntervalMs: options.customFieldRefreshMs } : {}),
   });
@@ -145,63 +202,79 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     return discovery.refresh(types);
   }
 
-  async function tryLock(device: string): Promise<boolean> {
-    const client = new pg.Client({ connectionString: options.databaseUrl, application_name: 'base-sync-gateway syncer' });
-    // A lost connection releases the lock on the server; stop syncing here too.
-    client.on('error', (error) => {
-      log.error({ err: error }, 'lost the connection holding the syncer lock');
-      if (lockClient === client) lockClient = undefined;
-    });
-    await client.connect();
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS locked', [LOCK_NAMESPACE, device]);
-    if (rows[0]?.locked) {
-      lockClient = client;
-      return true;
-    }
-    await client.end();
-    return false;
+  /** Updates the in-memory record (the one the sync's status is told from while this process leads). */
+  function note(change: Partial<SyncRecord>): void {
+    if (record) record = { ...record, ...change };
   }
 
-  async function releaseLock(): Promise<void> {
-    const client = lockClient;
-    lockClient = undefined;
-    await client?.end().catch(() => undefined);
+  const progressed = () => note({ lastProgressAt: new Date() });
+  const stalled = () => Date.now() - (record?.lastProgressAt ?? startedAt).getTime() > stallMs;
+
+  /** Remembers a failure and, while leading, records it for the other processes (best effort). */
+  function noteFailure(failure: Pick<Failure, 'code' | 'message'>, lease?: Lease, state: RecordedState = 'retrying'): Promise<void> {
+    note({ state, lastError: failure.message, lastErrorCode: failure.code, lastErrorAt: new Date() });
+    if (!lease) return Promise.resolve();
+    return markPhase(prisma, lease, state, { message: failure.message, code: failure.code }).catch((error: unknown) =>
+      log.debug({ err: error }, 'could not record the sync error in the database'),
+    );
   }
 
-  function client(device: string): SyncClient {
+  /** Waits `ms`, or less if the engine stops or `also` aborts. */
+  const pause = (ms: number, also?: AbortSignal) => sleep(ms, undefined, { signal: also ? AbortSignal.any([signal, also]) : signal }).catch(() => undefined);
+
+  /** The API client of a lead's sessions (or, without one, of the REST calls beside them). */
+  function client(lease?: Lease): SyncClient {
     return createSyncClient({
       baseUrl: options.baseUrl,
       token: options.token,
-      deviceUuid: device,
+      deviceUuid: lease?.deviceUuid ?? deviceUuid!,
       userAgent: options.userAgent,
-      signal,
+      // Shutdown, or losing the lead, ends fetches and waits; acks of committed pages still go out.
+      signal: lease ? AbortSignal.any([signal, lease.signal]) : signal,
       logger,
       ...options.client,
-      onRetry: (cause, attempt) => {
+      onRetry: (cause, attempt, detail) => {
         options.observer?.retried?.(cause);
-        options.client?.onRetry?.(cause, attempt);
+        options.client?.onRetry?.(cause, attempt, detail);
+        // The sync's own calls: told at once, recorded for the other processes once per streak of retries.
+        if (!lease) return;
+        const failure = retryFailure(cause, detail);
+        void noteFailure(failure, record?.state === 'retrying' && record.lastErrorCode === failure.code ? undefined : lease);
       },
     });
   }
 
-  async function session(api: SyncClient, device: string): Promise<SessionSummary> {
+  async function session(lease: Lease): Promise<SessionSummary> {
+    const api = client(lease);
     const summary: SessionSummary = { started: false, items: 0, pages: 0, events: 0, interrupted: false };
     if (!rejectedRetried) {
-      const { retried, stored } = await retryRejectedItems(prisma);
+      const { retried, stored } = await retryRejectedItems(prisma, { fence: lease });
       rejectedRetried = true;
       if (retried > 0) log.info({ retried, stored }, `retried ${retried} rejected items: ${stored} stored now, ${retried - stored} still rejected`);
     }
     const start = await api.start();
     if (start.kind === 'nothing-new') {
-      await markIdleNoNews(prisma, device);
+      await markIdleNoNews(prisma, lease);
+      const now = new Date();
+      note({ state: 'idle', lastSuccessAt: now, lastProgressAt: now });
       options.observer?.sessionEnded?.('nothing_new');
       return summary;
     }
     summary.started = true;
     acking = Promise.resolve();
-    failedPending = (await prisma.failedObject.count()) > 0;
-    rejectedPending = (await prisma.rejectedItem.count()) > 0;
-    await markSessionStarted(prisma, device, start.id, start.totalCount);
+    [failedObjectsPending, rejectedItems] = await Promise.all([countFailedObjects(prisma), countRejectedItems(prisma)]);
+    failedPending = failedObjectsPending > 0;
+    await markSessionStarted(prisma, lease, start.id, start.totalCount);
+    note({
+      state: 'syncing',
+      sessionId: start.id,
+      sessionStartedAt: new Date(),
+      sessionFinishedAt: null,
+      totalCount: BigInt(start.totalCount),
+      countLeft: BigInt(start.totalCount),
+      itemsSynced: 0n,
+      itemsPerSecond: null,
+    });
     const progress = createProgress({
       total: start.totalCount,
       intervalMs: options.progressIntervalMs ?? 5000,
@@ -215,7 +288,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     // the API allows parallel fetches, and a page is acked only after its own commit, so this
     // loses nothing; and Postgres gets the next statement as soon as it has committed one.
     const fetchNext = () => {
-      const promise = api.fetchPage(start.id).then((page) => page && prepareWrite(device, page, progress));
+      const promise = api.fetchPage(start.id).then((page) => page && prepareWrite(lease, page, progress));
       promise.catch(() => undefined);
       return promise;
     };
@@ -225,16 +298,16 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     try {
       for (;;) {
         const page = await next.catch((error: unknown) => {
-          if (signal.aborted) return undefined;
+          if (signal.aborted && !lease.signal.aborted) return undefined;
           throw error;
         });
         if (page === null) break;
-        if (page === undefined || signal.aborted || !lockClient) {
+        if (page === undefined || signal.aborted) {
           summary.interrupted = true;
           break;
         }
         next = fetchNext();
-        summary.events += await writePage(api, page, progress);
+        summary.events += await writePage(api, lease, page, progress);
         summary.items += page.items;
         summary.pages += 1;
       }
@@ -243,11 +316,15 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       await statistics.settled();
     } finally {
       releaseHeap?.();
+      next.catch(() => undefined);
     }
     progress.done();
     options.observer?.sessionEnded?.(summary.interrupted ? 'interrupted' : 'completed');
     if (!summary.interrupted) {
-      await markSessionFinished(prisma, device);
+      await markSessionFinished(prisma, lease);
+      const now = new Date();
+      note({ state: 'idle', sessionFinishedAt: now, lastSuccessAt: now, lastProgressAt: now, countLeft: 0n });
+      [failedObjectsPending, rejectedItems] = await Promise.all([countFailedObjects(prisma), countRejectedItems(prisma)]).catch(() => [failedObjectsPending, rejectedItems]);
       // Quiet when a session only brought redeliveries; one line per session that changed something.
       log[big || summary.events > 0 ? 'info' : 'debug'](
         { session: start.id, items: summary.items, pages: summary.pages, events: summary.events },
@@ -257,20 +334,20 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     return summary;
   }
 
-  /** A fetched page, its items and its statement; notes the failed objects it reports. */
-  function prepareWrite(device: string, page: Page, progress: Progress): PageWrite {
+  /** A fetched page, its items and its statement (fenced by the lease); notes the failed objects it reports. */
+  function prepareWrite(lease: Lease, page: Page, progress: Progress): PageWrite {
     const { items } = page;
     if (page.failedObjects.length) {
       log.warn({ failedObjects: page.failedObjects }, `${page.failedObjects.length} objects could not be read by Base this time; they will come later`);
       failedPending = true;
     }
     const prepared = preparePage(items, {
-      progress: { deviceUuid: device, items: items.length, countLeft: page.countLeft, itemsPerSecond: progress.rate() },
+      fence: { deviceUuid: lease.deviceUuid, epoch: lease.epoch },
+      progress: { deviceUuid: lease.deviceUuid, items: items.length, countLeft: page.countLeft, itemsPerSecond: progress.rate() },
       failedObjects: page.failedObjects,
       clearFailedObjects: failedPending,
-      clearRejectedItems: rejectedPending,
+      clearRejectedItems: (rejectedItems ?? 0) > 0,
     });
-    if (prepared.rejected.length) rejectedPending = true;
     const received: Record<string, number> = {};
     for (const item of items) received[item.type] = (received[item.type] ?? 0) + 1;
     // A malformed item without an ack key cannot be acked: it is kept (rejected) and comes again.
@@ -278,14 +355,17 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     return { prepared, ackKeys, items: items.length, received, countLeft: page.countLeft };
   }
 
-  async function writePage(api: SyncClient, page: PageWrite, progress: Progress): Promise<number> {
+  async function writePage(api: SyncClient, lease: Lease, page: PageWrite, progress: Progress): Promise<number> {
+    // Losing the lead abandons a write that hangs (a half-open connection): it can no longer
+    // commit past the fence, and is never acked.
     // Rejected rows may have been kept since this page was prepared: its objects then clear theirs.
-    const result = await applyPrepared(prisma, rejectedPending ? clearingRejected(page.prepared) : page.prepared);
+    const prepared = (rejectedItems ?? 0) > 0 ? clearingRejected(page.prepared) : page.prepared;
+    const result = await unlessAborted(applyPrepared(prisma, prepared), lease.signal);
     statistics.record(result.changes);
     for (const change of result.changes) touched.add(change.type);
     options.observer?.pageApplied?.({ received: page.received, changes: result.changes });
     if (result.rejected.length) {
-      rejectedPending = true;
+      rejectedItems = (rejectedItems ?? 0) + result.rejected.length;
       options.observer?.rejected?.(result.rejected);
       for (const r of result.rejected) {
         log.warn(
@@ -294,6 +374,14 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         );
       }
     }
+    progress.add(page.items, page.countLeft);
+    note({
+      state: 'syncing',
+      lastProgressAt: new Date(),
+      itemsSynced: (record?.itemsSynced ?? 0n) + BigInt(page.items),
+      ...(page.countLeft === undefined ? {} : { countLeft: BigInt(page.countLeft) }),
+      itemsPerSecond: progress.rate(),
+    });
     // Acked only now that the page has committed: a crash before this means redelivery, never
     // loss. The ack goes out while the next page is written; acks stay in order, and the
     // session waits for the last one before it ends.
@@ -301,56 +389,159 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     acking = previous.then(() => api.ack(page.ackKeys));
     acking.catch(() => undefined);
     await previous;
-    progress.add(page.items, page.countLeft);
     return result.events;
   }
 
-  async function prepare(): Promise<string> {
-    deviceUuid ??= await resolveDeviceUuid(prisma, options.deviceUuid);
+  /** Runs `attempt` until it succeeds or the engine stops (then undefined), backing off after each failure. */
+  async function retrying<T>(what: string, attempt: () => Promise<T>): Promise<T | undefined> {
+    for (let failures = 1; !signal.aborted; failures++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        const failure = describeFailure(error, secrets);
+        if (failure.fatal) throw error;
+        const delay = backoffDelay(failures, backoff);
+        log.warn({ code: failure.code, delayMs: Math.round(delay) }, `${what} failed; trying again: ${failure.message}`);
+        options.observer?.failed?.(failure.code);
+        await pause(delay);
+      }
+    }
+    return undefined;
+  }
+
+  async function device(): Promise<string | undefined> {
+    deviceUuid ??= await retrying('resolving the device UUID', () => resolveDeviceUuid(prisma, options.deviceUuid));
+    if (deviceUuid && !record) {
+      record = {
+        state: 'idle',
+        deviceUuid,
+        sessionId: null,
+        sessionStartedAt: null,
+        sessionFinishedAt: null,
+        lastSuccessAt: null,
+        lastProgressAt: startedAt,
+        totalCount: null,
+        countLeft: null,
+        itemsSynced: 0n,
+        itemsPerSecond: null,
+        lastError: null,
+        lastErrorAt: null,
+        lastErrorCode: null,
+        leaseExpiresAt: null,
+        createdAt: startedAt,
+      };
+    }
     return deviceUuid;
   }
 
-  async function failed(device: string, error: unknown): Promise<void> {
-    const message = error instanceof Error ? error.message : String(error);
-    options.observer?.sessionEnded?.('failed');
-    options.observer?.failed?.(failureCause(error));
-    await markPhase(prisma, device, 'error', message).catch((e: unknown) => log.error({ err: e }, 'could not record the sync error'));
-  }
-
-  async function loop(): Promise<void> {
-    const device = await prepare();
-    log.info({ deviceUuid: device, upstream: options.baseUrl }, 'sync engine starting');
-    while (!signal.aborted) {
-      if (!lockClient) {
-        if (!(await tryLock(device))) {
+  /**
+   * Leads or stands by until stopped; `once`: until one session is done. Resolves with that
+   * session (once), or undefined; rejects only on a fatal failure (and, once, the cases above).
+   */
+  async function loop(once: boolean): Promise<SessionSummary | undefined> {
+    const uuid = await device();
+    if (!uuid) return undefined;
+    log.info({ deviceUuid: uuid, upstream: options.baseUrl }, 'sync engine starting');
+    const leadership: Leadership = createLeadership({ databaseUrl: options.databaseUrl, deviceUuid: uuid, failoverMs, logger });
+    let failures = 0;
+    try {
+      while (!signal.aborted) {
+        let lease: Lease | undefined;
+        try {
+          lease = await leadership.acquire();
+        } catch (error) {
+          const failure = describeFailure(error, secrets);
+          void noteFailure(failure);
+          options.observer?.failed?.(failure.code);
+          if (once && stalled()) throw error;
+          const delay = backoffDelay(++failures, backoff);
+          log.warn({ code: failure.code, delayMs: Math.round(delay) }, `could not ask the database who syncs; trying again: ${failure.message}`);
+          await pause(delay);
+          continue;
+        }
+        if (!lease) {
+          if (once) throw new NotTheSyncerError(`another process is syncing device ${uuid}; try again when it stops`);
           if (role !== 'standby') log.info('another process is the syncer for this device; standing by');
           role = 'standby';
-          await sleep(options.standbyPollMs ?? 2000, undefined, { signal }).catch(() => undefined);
+          failures = 0;
+          await pause(pollMs);
           continue;
         }
         role = 'syncer';
-        wasSyncer = true;
-        log.info({ deviceUuid: device }, 'this process is the syncer');
+        led = true;
+        log.info({ deviceUuid: uuid, epoch: String(lease.epoch) }, 'this process is the syncer');
+        failures = 0;
+        let outcome: Awaited<ReturnType<typeof lead>> = 'lost';
+        try {
+          outcome = await lead(lease, once);
+          if (outcome === 'fatal') return undefined;
+          if (outcome !== 'lost') return outcome;
+        } finally {
+          if (signal.aborted && outcome !== 'fatal') {
+            // Only the syncer speaks for the device: a standby's stop says nothing about the sync.
+            await markPhase(prisma, lease, 'stopped').catch(() => undefined);
+            note({ state: 'stopped' });
+          }
+          await lease.release();
+          // (lead() may have set the role: it is read again here.)
+          if ((role as SyncRole) !== 'failed') role = 'starting';
+        }
+        // Lost the lead: a standby that is well gets the first chance to take over.
+        if (!signal.aborted) await pause(3 * pollMs);
       }
+      return once ? { started: true, items: 0, pages: 0, events: 0, interrupted: true } : undefined;
+    } finally {
+      await leadership.close();
+    }
+  }
+
+  /** Sessions while `lease` holds: the session (once); `lost` when the lead is lost or the engine stops; `fatal`. */
+  async function lead(lease: Lease, once: boolean): Promise<SessionSummary | 'lost' | 'fatal'> {
+    let failures = 0;
+    while (!signal.aborted && !lease.signal.aborted) {
       try {
-        await session(client(device), device);
-        void discoverCustomFields();
+        const summary = await session(lease);
+        failures = 0;
+        if (!summary.interrupted) void discoverCustomFields();
+        if (once) return summary;
         // Also after a drained session: Base applies acks in the background, and starting again
         // at once would mostly fetch the items just acked.
-        await sleep(options.intervalMs, undefined, { signal }).catch(() => undefined);
+        await pause(options.intervalMs, lease.signal);
       } catch (error) {
-        if (signal.aborted) break;
-        if (error instanceof FatalSyncError) {
+        if (signal.aborted && !lease.signal.aborted) return once ? { started: true, items: 0, pages: 0, events: 0, interrupted: true } : 'lost';
+        const failure = lease.signal.aborted ? describeFailure(lease.signal.reason, secrets) : describeFailure(error, secrets);
+        options.observer?.sessionEnded?.('failed');
+        options.observer?.failed?.(failure.code);
+        if (failure.fatal) {
           role = 'failed';
-          log.fatal({ err: error }, `sync stopped: ${error.message}`);
-          await failed(device, error);
-          throw error;
+          log.fatal({ code: failure.code }, `sync stopped: ${failure.message}`);
+          await noteFailure(failure, lease, 'error');
+          if (once) throw error;
+          return 'fatal';
         }
-        log.error({ err: error }, `sync session failed; trying again in ${options.errorBackoffMs ?? 5000} ms`);
-        await failed(device, error);
-        await sleep(options.errorBackoffMs ?? 5000, undefined, { signal }).catch(() => undefined);
+        if (lease.signal.aborted || failure.code === 'not_leader') {
+          // A write refused by the fence (the lease's own loss is logged where it is noticed).
+          if (!lease.signal.aborted) log.warn(failure.message);
+          void noteFailure({ code: 'not_leader', message: failure.message });
+          return 'lost';
+        }
+        await noteFailure(failure, lease);
+        if (failure.code === 'session_expired') {
+          log.warn(failure.message);
+          continue;
+        }
+        if (once && stalled()) throw error;
+        const delay = backoffDelay(++failures, backoff);
+        log.error({ code: failure.code, delayMs: Math.round(delay) }, `sync session failed; trying again in ${Math.round(delay)} ms: ${failure.message}`);
+        await pause(delay, lease.signal);
       }
     }
+    return 'lost';
+  }
+
+  function start<T>(work: Promise<T>): Promise<T> {
+    running = work.catch(() => undefined);
+    return work;
   }
 
   return {
@@ -360,40 +551,26 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     get deviceUuid() {
       return deviceUuid;
     },
+    status: () => ({ role, led, record: record && { ...record }, failedObjectsPending, rejectedItems }),
 
     run() {
-      const promise = loop().finally(async () => {
-        await releaseLock();
-        if (role !== 'failed') role = 'stopped';
-      });
-      running = promise.catch(() => undefined);
-      return promise;
+      return start(
+        loop(false)
+          .then(() => undefined)
+          .finally(() => {
+            if (role !== 'failed') role = 'stopped';
+          }),
+      );
     },
 
     runOnce() {
-      const promise = (async () => {
-        const device = await prepare();
-        if (!(await tryLock(device))) throw new NotTheSyncerError(`another process is syncing device ${device}; try again when it stops`);
-        role = 'syncer';
-        wasSyncer = true;
-        try {
-          const summary = await session(client(device), device);
-          if (!summary.interrupted) void discoverCustomFields();
-          return summary;
-        } catch (error) {
-          if (signal.aborted) return { started: true, items: 0, pages: 0, events: 0, interrupted: true };
-          await failed(device, error);
-          throw error;
-        } finally {
-          // Stopped mid-run: recorded before the run resolves, so that a caller closing the
-          // database as soon as it does (sync --once) cannot race stop()'s own record of it.
-          if (signal.aborted) await markPhase(prisma, device, 'stopped').catch(() => undefined);
-          await releaseLock();
-          role = 'stopped';
-        }
-      })();
-      running = promise.catch(() => undefined);
-      return promise;
+      return start(
+        loop(true)
+          .then((summary) => summary ?? { started: true, items: 0, pages: 0, events: 0, interrupted: true })
+          .finally(() => {
+            if (role !== 'failed') role = 'stopped';
+          }),
+      );
     },
 
     customFieldsDiscovered: () => discovery.refresh([]),
@@ -401,9 +578,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     async stop() {
       stopController.abort(new Error('sync engine stopping'));
       await running;
-      // Only the syncer speaks for the device: a standby's stop says nothing about the sync.
-      if (deviceUuid && wasSyncer && role !== 'failed') await markPhase(prisma, deviceUuid, 'stopped').catch(() => undefined);
-      role = role === 'failed' ? role : 'stopped';
+      if (role !== 'failed') role = 'stopped';
       // A discovery under way finishes (it may be building an index); none starts any more.
       await discovery.stop();
     },

@@ -4,6 +4,7 @@
 import type { PrismaClient } from '../db/client.ts';
 import { parseExact, traitsOf } from '../store/exact-json.ts';
 import { applyPage, type StoreItem } from '../store/store.ts';
+import type { Lead } from '../store/sync-state.ts';
 import { readItem } from './client.ts';
 
 /** An item's text as kept, read as the client reads an item of a page. */
@@ -19,10 +20,13 @@ function itemOf(text: string): StoreItem {
 }
 
 /**
- * Applies every rejected item again, `batchSize` at a time, oldest first; answers how many were
- * retried and how many are stored now.
+ * Applies every rejected item again, `batchSize` at a time, oldest first (fenced, when the
+ * syncer's lead is given); answers how many were retried and how many are stored now.
  */
-export async function retryRejectedItems(prisma: PrismaClient, batchSize = 100): Promise<{ retried: number; stored: number }> {
+export async function retryRejectedItems(
+  prisma: PrismaClient,
+  { batchSize = 100, fence }: { batchSize?: number; fence?: Lead } = {},
+): Promise<{ retried: number; stored: number }> {
   const before = await prisma.rejectedItem.count();
   if (before === 0) return { retried: 0, stored: 0 };
   const last = await prisma.rejectedItem.aggregate({ _max: { id: true } });
@@ -39,7 +43,7 @@ export async function retryRejectedItems(prisma: PrismaClient, batchSize = 100):
     if (rows.length === 0) break;
     after = rows[rows.length - 1]!.id;
     retried += rows.length;
-    await applyPage(prisma, rows.map((row) => itemOf(row.rawText)));
+    await applyPage(prisma, rows.map((row) => itemOf(row.rawText)), fence ? { fence: { deviceUuid: fence.deviceUuid, epoch: fence.epoch } } : {});
   }
   return { retried, stored: before - (await prisma.rejectedItem.count()) };
 }

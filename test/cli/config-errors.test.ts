@@ -98,3 +98,20 @@ describe('loadConfig', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: ' ' })).toMatchObject({ port: 4000, databaseUrl: undefined });
   });
 });
+
+describe('the stall and failover times', () => {
+  it('default to 120 s and 15 s', () => {
+    expect(loadConfig({}).sync).toEqual({ intervalMs: 1000, stallMs: 120_000, failoverMs: 15_000 });
+    expect(loadConfig({ SYNC_STALL_SECONDS: '2.5', SYNC_FAILOVER_SECONDS: '3' }).sync).toMatchObject({ stallMs: 2500, failoverMs: 3000 });
+  });
+
+  it.each([
+    [{ SYNC_STALL_SECONDS: 'soon' }, /^SYNC_STALL_SECONDS: must be a number of seconds$/],
+    [{ SYNC_STALL_SECONDS: '0' }, /^SYNC_STALL_SECONDS: must be at least 1 s$/],
+    [{ SYNC_STALL_SECONDS: '2', SYNC_INTERVAL_MS: '1000' }, /^SYNC_STALL_SECONDS: must be more than twice SYNC_INTERVAL_MS \(1000 ms\)/],
+    [{ SYNC_FAILOVER_SECONDS: '1' }, /^SYNC_FAILOVER_SECONDS: must be at least 3 s$/],
+  ])('refuses %o', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});

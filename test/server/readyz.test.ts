@@ -1,5 +1,7 @@
-// /readyz: ready when the database answers, migrations are applied and the sync is not
-// stopped by a fatal error; /healthz only says the process is up.
+// /readyz: ready when the process can serve queries (the database answers, migrations are
+// applied), whatever the sync does; /readyz/sync: 503 with a short reason once the sync is
+// stopped by a fatal error, in the syncing process and in one that only reads sync_state;
+// /healthz only says the process is up.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -26,21 +28,26 @@ afterAll(async () => {
   await sim.close();
 });
 
-it('is not ready once the sync has stopped on a fatal error, but stays alive', async () => {
-  const body = await eventually(async () => {
-    const res = await fetch(`${app.url}/readyz`);
-    return res.status === 503 ? res.json() : undefined;
+const probe = async (url: string) => {
+  const res = await fetch(url);
+  return { code: res.status, body: (await res.json()) as Record<string, unknown> };
+};
+
+it('keeps serving queries once the sync has stopped on a fatal error, and says so on /readyz/sync', async () => {
+  const sync = await eventually(async () => {
+    const answer = await probe(`${app.url}/readyz/sync`);
+    return answer.code === 503 ? answer.body : undefined;
   });
-  expect(body).toMatchObject({ status: 'not ready', database: 'ok', migrations: 'ok', sync: expect.stringContaining('fatal error') });
+  expect(sync).toEqual({ status: 'not ready', state: 'error', reason: 'token_refused', lagSeconds: expect.any(Number) });
+  expect(await probe(`${app.url}/readyz`)).toEqual({ code: 200, body: { status: 'ready', database: 'ok', migrations: 'ok' } });
   expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
 });
 
-it('is ready with a working sync', async () => {
+it('tells the same from sync_state in a process that does not sync', async () => {
   const other = await startApp({ config: loadConfig({ DATABASE_URL: db.url, PORT: '0' }), logger: silentLogger(), sync: false });
   try {
-    const res = await fetch(`${other.url}/readyz`);
-    expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ready', database: 'ok', migrations: 'ok' });
+    expect(await probe(`${other.url}/readyz`)).toEqual({ code: 200, body: { status: 'ready', database: 'ok', migrations: 'ok' } });
+    expect(await probe(`${other.url}/readyz/sync`)).toMatchObject({ code: 503, body: { state: 'error', reason: 'token_refused' } });
   } finally {
     await other.close();
   }

@@ -22,10 +22,13 @@ describe('preparePage', () => {
     expect(new Set([upserts.sql, withDelete.sql, withProgress.sql]).size).toBe(3);
   });
 
-  it('passes one parameter per part, the rows as JSON with typed columns and the payload whole', () => {
-    const page = preparePage([item('lead', 1, { first_name: 'Ada', created_at: 'not a date' }), gone('deal', 5)], { clearFailedObjects: false, clearRejectedItems: false });
-    expect(page.params).toHaveLength(2);
-    const [leads, deals] = page.params.map((p) => JSON.parse(p));
+  it('passes one parameter per part, the rows as JSON with typed columns and the payload whole, then the fence', () => {
+    const fence = { deviceUuid: '00000000-0000-4000-8000-000000000000', epoch: 7n };
+    const page = preparePage([item('lead', 1, { first_name: 'Ada', created_at: 'not a date' }), gone('deal', 5)], { clearFailedObjects: false, clearRejectedItems: false, fence });
+    expect(page.params).toHaveLength(3);
+    const [leads, deals, fenced] = page.params.map((p) => JSON.parse(p));
+    expect(fenced).toEqual({ device: fence.deviceUuid, epoch: '7' });
+    expect(JSON.parse(preparePage([item('lead', 1)]).params.at(-1)!)).toEqual({ device: null, epoch: null });
     expect(leads).toEqual([expect.objectContaining({ id: 1, first_name: 'Ada', created_at: null, revision: 1, raw: { id: 1, first_name: 'Ada', created_at: 'not a date' } })]);
     expect(deals).toEqual([{ id: 5 }]);
   });
