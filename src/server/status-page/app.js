@@ -20,7 +20,9 @@ const PROGRESS_MIN_ITEMS = 500;
 const STATES = {
   IDLE: { key: 'idle', label: 'Idle', detail: 'Up to date; waiting for the next session.' },
   SYNCING: { key: 'syncing', label: 'Syncing', detail: 'A sync session is running.' },
-  ERROR: { key: 'error', label: 'Error', detail: 'The last session failed; it is retried unless the error is fatal.' },
+  RETRYING: { key: 'retrying', label: 'Retrying', detail: 'The last attempt failed (see the error below); it is retried.' },
+  STALLED: { key: 'stalled', label: 'Stalled', detail: 'No progress for a while: the mirror is going stale. The sync keeps retrying; the error below says why.' },
+  ERROR: { key: 'error', label: 'Error', detail: 'Stopped by an error retrying cannot fix (see below); fix it and restart the gateway.' },
   STOPPED: { key: 'stopped', label: 'Stopped', detail: 'The syncer was stopped.' },
   NEVER_SYNCED: { key: 'never', label: 'Never synced', detail: 'No sync has run against this database yet.' },
 };
@@ -194,6 +196,7 @@ function renderStatus(status) {
   setTime('session-started', status.sessionStartedAt);
   setTime('session-finished', status.sessionFinishedAt);
   setTime('last-success', status.lastSuccessAt);
+  setTime('last-progress', status.lastProgressAt);
   $('items-synced').textContent = count(status.itemsSynced);
 
   // The progress bar is for long sessions (an initial sync, a big catch-up), not the second-long ones in between.

@@ -2,7 +2,7 @@
 // step): the page imports them, and a test checks each against the schema.
 
 const SYNC_FIELDS = `fragment SyncFields on SyncStatus {
-  state deviceUuid sessionStartedAt sessionFinishedAt lastSuccessAt
+  state deviceUuid sessionStartedAt sessionFinishedAt lastSuccessAt lastProgressAt lagSeconds
   itemsSynced totalCount countLeft progress itemsPerSecond secondsLeft
   lastError lastErrorAt failedObjectsPending rejectedItems
   failedObjects(first: 10) { type baseId firstReportedAt }
