@@ -39,6 +39,7 @@ export function createPrismaClient(options: PrismaClientOptions): PrismaClient {
     max: options.poolSize ?? 10,
     // A dead server or a half-open connection fails a query instead of hanging it for good.
     keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     connectionTimeoutMillis: 15_000,
   }, {
     // Typed as always naming, but pg takes an absent name as an unnamed statement.

@@ -207,14 +207,13 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     if (record) record = { ...record, ...change };
   }
 
-  const progressed = () => note({ lastProgressAt: new Date() });
   const stalled = () => Date.now() - (record?.lastProgressAt ?? startedAt).getTime() > stallMs;
 
-  /** Remembers a failure and, while leading, records it for the other processes (best effort). */
+  /** Remembers a failure and, while leading, records it for the other processes (best effort, given up with the lead). */
   function noteFailure(failure: Pick<Failure, 'code' | 'message'>, lease?: Lease, state: RecordedState = 'retrying'): Promise<void> {
     note({ state, lastError: failure.message, lastErrorCode: failure.code, lastErrorAt: new Date() });
     if (!lease) return Promise.resolve();
-    return markPhase(prisma, lease, state, { message: failure.message, code: failure.code }).catch((error: unknown) =>
+    return unlessAborted(markPhase(prisma, lease, state, { message: failure.message, code: failure.code }), lease.signal).catch((error: unknown) =>
       log.debug({ err: error }, 'could not record the sync error in the database'),
     );
   }
@@ -246,15 +245,17 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
 
   async function session(lease: Lease): Promise<SessionSummary> {
     const api = client(lease);
+    // A database call that hangs (a half-open connection) is given up once the lead is lost.
+    const held = <T>(work: Promise<T>) => unlessAborted(work, lease.signal);
     const summary: SessionSummary = { started: false, items: 0, pages: 0, events: 0, interrupted: false };
     if (!rejectedRetried) {
-      const { retried, stored } = await retryRejectedItems(prisma, { fence: lease });
+      const { retried, stored } = await held(retryRejectedItems(prisma, { fence: lease }));
       rejectedRetried = true;
       if (retried > 0) log.info({ retried, stored }, `retried ${retried} rejected items: ${stored} stored now, ${retried - stored} still rejected`);
     }
     const start = await api.start();
     if (start.kind === 'nothing-new') {
-      await markIdleNoNews(prisma, lease);
+      await held(markIdleNoNews(prisma, lease));
       const now = new Date();
       note({ state: 'idle', lastSuccessAt: now, lastProgressAt: now });
       options.observer?.sessionEnded?.('nothing_new');
@@ -262,9 +263,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     }
     summary.started = true;
     acking = Promise.resolve();
-    [failedObjectsPending, rejectedItems] = await Promise.all([countFailedObjects(prisma), countRejectedItems(prisma)]);
+    [failedObjectsPending, rejectedItems] = await held(Promise.all([countFailedObjects(prisma), countRejectedItems(prisma)]));
     failedPending = failedObjectsPending > 0;
-    await markSessionStarted(prisma, lease, start.id, start.totalCount);
+    await held(markSessionStarted(prisma, lease, start.id, start.totalCount));
     note({
       state: 'syncing',
       sessionId: start.id,
@@ -312,8 +313,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         summary.pages += 1;
       }
       // Every committed page is acked before the session ends (or the process stops).
-      await acking;
-      await statistics.settled();
+      await held(acking);
+      await held(statistics.settled());
     } finally {
       releaseHeap?.();
       next.catch(() => undefined);
@@ -321,10 +322,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     progress.done();
     options.observer?.sessionEnded?.(summary.interrupted ? 'interrupted' : 'completed');
     if (!summary.interrupted) {
-      await markSessionFinished(prisma, lease);
+      await held(markSessionFinished(prisma, lease));
       const now = new Date();
       note({ state: 'idle', sessionFinishedAt: now, lastSuccessAt: now, lastProgressAt: now, countLeft: 0n });
-      [failedObjectsPending, rejectedItems] = await Promise.all([countFailedObjects(prisma), countRejectedItems(prisma)]).catch(() => [failedObjectsPending, rejectedItems]);
+      [failedObjectsPending, rejectedItems] = await held(Promise.all([countFailedObjects(prisma), countRejectedItems(prisma)])).catch(() => [failedObjectsPending, rejectedItems]);
       // Quiet when a session only brought redeliveries; one line per session that changed something.
       log[big || summary.events > 0 ? 'info' : 'debug'](
         { session: start.id, items: summary.items, pages: summary.pages, events: summary.events },
@@ -410,7 +411,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   }
 
   async function device(): Promise<string | undefined> {
-    deviceUuid ??= await retrying('resolving the device UUID', () => resolveDeviceUuid(prisma, options.deviceUuid));
+    deviceUuid ??= await retrying('resolving the device UUID', () => unlessAborted(resolveDeviceUuid(prisma, options.deviceUuid), AbortSignal.timeout(failoverMs)));
     if (deviceUuid && !record) {
       record = {
         state: 'idle',
@@ -479,7 +480,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         } finally {
           if (signal.aborted && outcome !== 'fatal') {
             // Only the syncer speaks for the device: a standby's stop says nothing about the sync.
-            await markPhase(prisma, lease, 'stopped').catch(() => undefined);
+            await unlessAborted(markPhase(prisma, lease, 'stopped'), AbortSignal.any([lease.signal, AbortSignal.timeout(leaseTimings(failoverMs).renewMs)])).catch(() => undefined);
             note({ state: 'stopped' });
           }
           await lease.release();

@@ -179,7 +179,8 @@ export function createSyncStatusSource(options: SyncStatusSourceOptions): SyncSt
       const lost = { lastError: 'this process cannot reach the database', lastErrorCode: 'database_unreachable', lastErrorAt: unreachableSince };
       if (!known) return { ...NEVER, ...lost };
       const state = known.state === 'idle' || known.state === 'syncing' ? 'retrying' : known.state;
-      return deriveStatus({ ...known, ...lost, state }, { now: new Date(), stallMs, ...lastCounts });
+      // What the database would say now is unknown, the syncer's lease included.
+      return deriveStatus({ ...known, ...lost, state, leaseExpiresAt: null }, { now: new Date(), stallMs, ...lastCounts });
     }
   }
 

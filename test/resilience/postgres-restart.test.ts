@@ -35,6 +35,8 @@ const sim = useSimulator({
   },
 });
 let app: App;
+/** A gateway that does not sync: it reads sync_state, and says when it cannot. */
+let reader: App;
 let standby: SyncEngine;
 let standbyPrisma: PrismaClient;
 
@@ -51,6 +53,7 @@ beforeAll(async () => {
   app = await startApp({ config: loadConfig(env), logger: process.env.TEST_LOG ? createLogger({ level: 'debug' }) : silentLogger() });
   await eventually(() => app.sync?.role === 'syncer', 30_000);
   await eventually(async () => (await syncStatus()).state === 'IDLE', 30_000);
+  reader = await startApp({ config: loadConfig({ ...env, PORT: '0' }), logger: silentLogger(), sync: false });
   standbyPrisma = createPrismaClient({ databaseUrl: postgres.url, poolSize: 2 });
   standby = createSyncEngine({
     prisma: standbyPrisma,
@@ -71,11 +74,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await standby?.stop();
   await standbyPrisma?.$disconnect();
+  await reader?.close();
   await app?.close();
 });
 
-async function syncStatus(): Promise<{ state: string; lastError: string | null; lagSeconds: number | null }> {
-  const res = await fetch(`${app.url}/graphql`, {
+async function syncStatus(gateway: App = app): Promise<{ state: string; lastError: string | null; lagSeconds: number | null }> {
+  const res = await fetch(`${gateway.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query: '{ syncStatus { state lastError lagSeconds } }' }),
@@ -93,6 +97,7 @@ const leadStored = (id: number) => withClient(postgres.url, async (c) => (await 
  */
 async function outage(stop: () => Promise<void> = () => postgres.stop()): Promise<void> {
   expect((await fetch(`${app.url}/readyz`)).status).toBe(200);
+  expect((await fetch(`${reader.url}/readyz/sync`)).status).toBe(200);
   await stop();
   const down = Date.now();
   try {
@@ -118,6 +123,13 @@ async function meanwhile(down: number): Promise<void> {
   const status = await syncStatus();
   expect(status.state).toBe('STALLED');
   expect(status.lastError).toMatch(/database/);
+  // The gateway that only reads sync_state says it cannot, once it too has seen no progress for the stall time.
+  const told = await eventually(async () => {
+    const res = await fetch(`${reader.url}/readyz/sync`);
+    return res.status === 503 ? ((await res.json()) as Record<string, unknown>) : undefined;
+  }, OUTAGE_MS);
+  expect(told).toMatchObject({ state: 'stalled', reason: 'database_unreachable' });
+  expect((await syncStatus(reader)).lastError).toBe('this process cannot reach the database');
   // Short reason codes only, never the driver's words.
   const ready = await fetch(`${app.url}/readyz`);
   expect(ready.status).toBe(503);
