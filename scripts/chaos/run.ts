@@ -83,7 +83,7 @@ const gateways: Gateway[] = ['a', 'b'].map((name) =>
     name,
     env,
     onLine: (gateway, line) => {
-      const msg = String(line.msg);
+      const msg = String(line.msg).trim().split('\n')[0]!;
       if ((line.level ?? 0) >= 50) problems.push(`${gateway}: ${msg}`);
       if (msg.includes('syncer')) log(`gateway ${gateway}: ${msg}`);
     },

@@ -102,6 +102,28 @@ export interface SyncRecord {
   createdAt: Date;
 }
 
+/** The record of a device nothing has been recorded for yet, created `at`. */
+export function freshRecord(deviceUuid: string, at: Date): SyncRecord {
+  return {
+    state: 'idle',
+    deviceUuid,
+    sessionId: null,
+    sessionStartedAt: null,
+    sessionFinishedAt: null,
+    lastSuccessAt: null,
+    lastProgressAt: null,
+    totalCount: null,
+    countLeft: null,
+    itemsSynced: 0n,
+    itemsPerSecond: null,
+    lastError: null,
+    lastErrorAt: null,
+    lastErrorCode: null,
+    leaseExpiresAt: null,
+    createdAt: at,
+  };
+}
+
 /** The record of `deviceUuid`, or of the device synced most recently when none is given; null when there is none. */
 export async function loadSyncRecord(prisma: PrismaClient, deviceUuid?: string): Promise<SyncRecord | null> {
   const found = deviceUuid

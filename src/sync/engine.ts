@@ -12,6 +12,7 @@ import { createStatisticsKeeper } from '../store/statistics.ts';
 import {
   countFailedObjects,
   countRejectedItems,
+  freshRecord,
   markIdleNoNews,
   markPhase,
   markSessionFinished,
@@ -412,26 +413,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
 
   async function device(): Promise<string | undefined> {
     deviceUuid ??= await retrying('resolving the device UUID', () => unlessAborted(resolveDeviceUuid(prisma, options.deviceUuid), AbortSignal.timeout(failoverMs)));
-    if (deviceUuid && !record) {
-      record = {
-        state: 'idle',
-        deviceUuid,
-        sessionId: null,
-        sessionStartedAt: null,
-        sessionFinishedAt: null,
-        lastSuccessAt: null,
-        lastProgressAt: startedAt,
-        totalCount: null,
-        countLeft: null,
-        itemsSynced: 0n,
-        itemsPerSecond: null,
-        lastError: null,
-        lastErrorAt: null,
-        lastErrorCode: null,
-        leaseExpiresAt: null,
-        createdAt: startedAt,
-      };
-    }
+    // Until its first progress, a stall is counted from the engine's start.
+    if (deviceUuid && !record) record = freshRecord(deviceUuid, startedAt);
     return deviceUuid;
   }
 

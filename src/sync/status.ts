@@ -4,7 +4,7 @@
 // memory, so it stays true while the database is down; any other process reads sync_state,
 // and says so when it cannot.
 import type { PrismaClient } from '../db/client.ts';
-import { countFailedObjects, countRejectedItems, loadFailedObjects, loadSyncRecord, type SyncRecord } from '../store/sync-state.ts';
+import { countFailedObjects, countRejectedItems, freshRecord, loadFailedObjects, loadSyncRecord, type SyncRecord } from '../store/sync-state.ts';
 import type { SyncEngine } from './engine.ts';
 
 /**
@@ -14,23 +14,9 @@ import type { SyncEngine } from './engine.ts';
 export type SyncState = 'never' | 'idle' | 'syncing' | 'retrying' | 'stalled' | 'error' | 'stopped';
 
 /** The sync status as the API and the `status` command show it. */
-export interface SyncStatusShape {
+export interface SyncStatusShape extends Omit<SyncRecord, 'state' | 'deviceUuid' | 'leaseExpiresAt' | 'createdAt'> {
   state: SyncState;
   deviceUuid: string | null;
-  sessionId: string | null;
-  sessionStartedAt: Date | null;
-  sessionFinishedAt: Date | null;
-  lastSuccessAt: Date | null;
-  /** When a page last committed or a session last completed (or found nothing new). */
-  lastProgressAt: Date | null;
-  totalCount: bigint | null;
-  countLeft: bigint | null;
-  itemsSynced: bigint;
-  itemsPerSecond: number | null;
-  lastError: string | null;
-  lastErrorAt: Date | null;
-  /** The last error's cause, as a short code (see FailureCode). */
-  lastErrorCode: string | null;
   /** Seconds since the last progress (null before any). */
   lagSeconds: number | null;
   failedObjectsPending: number;
@@ -40,26 +26,8 @@ export interface SyncStatusShape {
   noSyncer: boolean;
 }
 
-const NEVER: SyncStatusShape = {
-  state: 'never',
-  deviceUuid: null,
-  sessionId: null,
-  sessionStartedAt: null,
-  sessionFinishedAt: null,
-  lastSuccessAt: null,
-  lastProgressAt: null,
-  totalCount: null,
-  countLeft: null,
-  itemsSynced: 0n,
-  itemsPerSecond: null,
-  lastError: null,
-  lastErrorAt: null,
-  lastErrorCode: null,
-  lagSeconds: null,
-  failedObjectsPending: 0,
-  rejectedItems: 0,
-  noSyncer: false,
-};
+const { leaseExpiresAt: _lease, createdAt: _created, ...nothing } = freshRecord('', new Date(0));
+const NEVER: SyncStatusShape = { ...nothing, state: 'never', deviceUuid: null, lagSeconds: null, failedObjectsPending: 0, rejectedItems: 0, noSyncer: false };
 
 /** What the status counts in tables besides sync_state. */
 type Counts = Pick<SyncStatusShape, 'failedObjectsPending' | 'rejectedItems'>;

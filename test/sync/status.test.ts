@@ -2,32 +2,14 @@
 // stalled, whatever it recorded; /readyz/sync is 503 then, or once stopped by a fatal error,
 // with a short reason.
 import { describe, expect, it } from 'vitest';
-import type { SyncRecord } from '../../src/store/sync-state.ts';
+import { freshRecord, type SyncRecord } from '../../src/store/sync-state.ts';
 import { deriveStatus, syncReadiness } from '../../src/sync/status.ts';
 
 const now = new Date('2026-12-01T12:00:00Z');
 const ago = (seconds: number) => new Date(now.getTime() - seconds * 1000);
 const STALL_MS = 120_000;
 
-const record = (change: Partial<SyncRecord> = {}): SyncRecord => ({
-  state: 'idle',
-  deviceUuid: '00000000-0000-4000-8000-000000000000',
-  sessionId: null,
-  sessionStartedAt: null,
-  sessionFinishedAt: null,
-  lastSuccessAt: ago(5),
-  lastProgressAt: ago(5),
-  totalCount: null,
-  countLeft: null,
-  itemsSynced: 0n,
-  itemsPerSecond: null,
-  lastError: null,
-  lastErrorAt: null,
-  lastErrorCode: null,
-  leaseExpiresAt: null,
-  createdAt: ago(3600),
-  ...change,
-});
+const record = (change: Partial<SyncRecord> = {}): SyncRecord => ({ ...freshRecord('00000000-0000-4000-8000-000000000000', ago(3600)), lastSuccessAt: ago(5), lastProgressAt: ago(5), ...change });
 
 const status = (change: Partial<SyncRecord>) => deriveStatus(record(change), { now, stallMs: STALL_MS });
 
