@@ -152,7 +152,7 @@ describe('unexpected errors', () => {
   afterAll(() => broken?.$disconnect());
 
   it('masks a database failure as "Unexpected error." without a stack or details', async () => {
-    for (const query of ['{ deals(first: 1) { totalCount } }', '{ syncStatus { state } }', '{ deal(baseId: 1) { name } }']) {
+    for (const query of ['{ deals(first: 1) { totalCount } }', '{ mirrorCounts { type live } }', '{ deal(baseId: 1) { name } }']) {
       const result = await post(yoga, query);
       expect(result.body.errors, query).toHaveLength(1);
       const [error] = result.body.errors!;
@@ -160,6 +160,11 @@ describe('unexpected errors', () => {
       expect(error!.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
       expect(JSON.stringify(result.body)).not.toMatch(/bsg_no_such_database|does not exist|"stack"|prisma/i);
     }
+  });
+
+  it('answers syncStatus all the same, saying the database cannot be reached, in its own words', async () => {
+    const result = await post(yoga, '{ syncStatus { state lastError } }');
+    expect(result.body).toEqual({ data: { syncStatus: { state: 'NEVER_SYNCED', lastError: 'this process cannot reach the database' } } });
   });
 
   it('keeps the data of the fields that did not fail', async () => {
