@@ -144,6 +144,17 @@ export interface SyncEngine {
 /** Another process holds the device's lock. */
 export class NotTheSyncerError extends Error {}
 
+/** `runOnce` gave up: no progress for the stall time; `failure` is the last one. */
+export class StalledError extends Error {
+  constructor(
+    stallMs: number,
+    readonly failure: Pick<Failure, 'code' | 'message'>,
+  ) {
+    super(`no progress for ${stallMs / 1000} s (SYNC_STALL_SECONDS): giving up; the last failure: ${failure.message}`);
+    this.name = 'StalledError';
+  }
+}
+
 /** The failure of a Sync API call being retried within a session. */
 function retryFailure(cause: RetryCause, detail: string): Pick<Failure, 'code' | 'message'> {
   const code: FailureCode = cause === 'network' || cause === 'timeout' ? 'upstream_unreachable' : cause === 'rate_limited' || cause === 'conflict' ? 'rate_limited' : 'upstream_error';
@@ -437,7 +448,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           const failure = describeFailure(error, secrets);
           void noteFailure(failure);
           options.observer?.failed?.(failure.code);
-          if (once && stalled()) throw error;
+          if (once && stalled()) throw new StalledError(stallMs, failure);
           const delay = backoffDelay(++failures, backoff);
           log.warn({ code: failure.code, delayMs: Math.round(delay) }, `could not ask the database who syncs; trying again: ${failure.message}`);
           await pause(delay);
@@ -514,7 +525,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           log.warn(failure.message);
           continue;
         }
-        if (once && stalled()) throw error;
+        if (once && stalled()) throw new StalledError(stallMs, failure);
         const delay = backoffDelay(++failures, backoff);
         log.error({ code: failure.code, delayMs: Math.round(delay) }, `sync session failed; trying again in ${Math.round(delay)} ms: ${failure.message}`);
         await pause(delay, lease.signal);
