@@ -504,7 +504,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         await pause(options.intervalMs, lease.signal);
       } catch (error) {
         if (signal.aborted && !lease.signal.aborted) return once ? { started: true, items: 0, pages: 0, events: 0, interrupted: true } : 'lost';
-        const failure = lease.signal.aborted ? describeFailure(lease.signal.reason, secrets) : describeFailure(error, secrets);
+        const failure: Failure = lease.signal.aborted
+          ? { code: 'not_leader', message: String((lease.signal.reason as Error | undefined)?.message ?? 'no longer the syncer'), fatal: false }
+          : describeFailure(error, secrets);
         options.observer?.sessionEnded?.('failed');
         options.observer?.failed?.(failure.code);
         if (failure.fatal) {
@@ -514,10 +516,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           if (once) throw error;
           return 'fatal';
         }
-        if (lease.signal.aborted || failure.code === 'not_leader') {
+        if (failure.code === 'not_leader') {
           // A write refused by the fence (the lease's own loss is logged where it is noticed).
           if (!lease.signal.aborted) log.warn(failure.message);
-          void noteFailure({ code: 'not_leader', message: failure.message });
+          void noteFailure(failure);
           return 'lost';
         }
         await noteFailure(failure, lease);
