@@ -201,7 +201,11 @@ async function watchStalls(): Promise<void> {
       }),
     );
     const known = lags.filter((l): l is number => typeof l === 'number');
-    if (known.length) maxStallSeconds = Math.max(maxStallSeconds, Math.min(...known));
+    const lag = known.length ? Math.min(...known) : 0;
+    if (lag > maxStallSeconds) {
+      maxStallSeconds = lag;
+      if (lag > 10) log(`lag ${lag} s (${gateways.map((g, i) => `${g.name}${g.syncer ? ' (syncer)' : ''}: ${lags[i] ?? 'no answer'}`).join(', ')})`);
+    }
     await sleep(1000);
   }
 }

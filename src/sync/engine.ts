@@ -13,6 +13,7 @@ import {
   countFailedObjects,
   countRejectedItems,
   freshRecord,
+  loadSyncRecord,
   markIdleNoNews,
   markPhase,
   markSessionFinished,
@@ -219,7 +220,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     if (record) record = { ...record, ...change };
   }
 
-  const stalled = () => Date.now() - (record?.lastProgressAt ?? startedAt).getTime() > stallMs;
+  /** No progress for the stall time during this run (`runOnce` gives up then). */
+  const stalled = () => Date.now() - Math.max(startedAt.getTime(), record?.lastProgressAt?.getTime() ?? 0) > stallMs;
 
   /** Remembers a failure and, while leading, records it for the other processes (best effort, given up with the lead). */
   function noteFailure(failure: Pick<Failure, 'code' | 'message'>, lease?: Lease, state: RecordedState = 'retrying'): Promise<void> {
@@ -462,6 +464,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           await pause(pollMs);
           continue;
         }
+        // The sync as the last syncer left it (maybe another process: its progress, its errors),
+        // about to start a session here: what this process tells from now on.
+        const left = await unlessAborted(loadSyncRecord(prisma, uuid), lease.signal).catch(() => null);
+        if (left) record = { ...left, state: 'idle' };
         role = 'syncer';
         led = true;
         log.info({ deviceUuid: uuid, epoch: String(lease.epoch) }, 'this process is the syncer');
