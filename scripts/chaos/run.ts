@@ -203,8 +203,11 @@ async function watchStalls(): Promise<void> {
     const known = lags.filter((l): l is number => typeof l === 'number');
     const lag = known.length ? Math.min(...known) : 0;
     if (lag > maxStallSeconds) {
+      // Told every 10 s more of it, with what each gateway says.
+      if (lag > 10 && Math.floor(lag / 10) > Math.floor(maxStallSeconds / 10)) {
+        log(`lag ${lag} s (${gateways.map((g, i) => `${g.name}${g.syncer ? ' (syncer)' : ''}: ${lags[i] ?? 'no answer'}`).join(', ')})`);
+      }
       maxStallSeconds = lag;
-      if (lag > 10) log(`lag ${lag} s (${gateways.map((g, i) => `${g.name}${g.syncer ? ' (syncer)' : ''}: ${lags[i] ?? 'no answer'}`).join(', ')})`);
     }
     await sleep(1000);
   }
