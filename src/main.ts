@@ -16,6 +16,8 @@ import { USER_AGENT, VERSION } from './version.ts';
 const EXIT_CONFIG = 78;
 /** Time allowed for a graceful shutdown before the process exits anyway. */
 const SHUTDOWN_TIMEOUT_MS = 15_000;
+/** A signal repeated within this time of the first is the same one, delivered twice. */
+const SIGNAL_REPEAT_MS = 1000;
 
 function setup(): { config: Config; logger: Logger } {
   let config: Config;
@@ -33,13 +35,16 @@ function setup(): { config: Config; logger: Logger } {
 
 /** Runs `stop` on the first SIGINT/SIGTERM, then exits with `exitCode`; a second signal or the timeout forces the exit. */
 function onShutdownSignal(logger: Logger, stop: () => Promise<void>, exitCode = 0): void {
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const handler = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      // Ctrl-C under `npm start` arrives twice at once (from the terminal, and forwarded by npm):
+      // only a signal sent again later means "now".
+      if (Date.now() - stoppingSince < SIGNAL_REPEAT_MS) return;
       logger.warn({ signal }, 'second signal: exiting now');
       process.exit(130);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     logger.info({ signal }, 'shutting down');
     setTimeout(() => {
       logger.error(`shutdown took longer than ${SHUTDOWN_TIMEOUT_MS} ms: exiting anyway`);

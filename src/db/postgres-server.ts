@@ -60,7 +60,14 @@ export interface RunningPostgres {
 /** Starts the server on `port` and resolves once it accepts connections. */
 export async function startPostgres(options: PostgresBinariesOptions & { port: number; flags?: readonly string[] }): Promise<RunningPostgres> {
   const { binDir, dataDir, runAs, port, flags = [], onLog } = options;
-  const child = spawn(path.join(binDir, 'postgres'), ['-D', dataDir, '-p', String(port), ...flags], { ...runAs, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+  // In a process group of its own: Ctrl-C in a terminal signals the whole foreground group, and
+  // the server must outlive the gateway's shutdown (the page in hand committed), stopped by stop().
+  const child = spawn(path.join(binDir, 'postgres'), ['-D', dataDir, '-p', String(port), ...flags], {
+    ...runAs,
+    env: env(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   const output = collect(child, onLog);
   const exit = exited(child);
   await new Promise<void>((resolve, reject) => {
