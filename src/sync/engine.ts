@@ -28,6 +28,7 @@ import { createCustomFieldDiscovery } from './custom-field-discovery.ts';
 import { holdLeanHeap } from './lean-heap.ts';
 import { createLeadership, leaseTimings, type Lease, type Leadership } from './leadership.ts';
 import { createProgress, type Progress } from './progress.ts';
+import { createSessionLog } from './session-log.ts';
 import { retryRejectedItems } from './rejected-retry.ts';
 
 /** Options for {@link createSyncEngine}. */
@@ -176,6 +177,7 @@ function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> 
 export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const { prisma, logger } = options;
   const log = logger.child({ component: 'sync' });
+  const sessionLog = createSessionLog({ logger: log });
   const failoverMs = options.failoverMs ?? 15_000;
   const stallMs = options.stallMs ?? 120_000;
   const pollMs = options.standbyPollMs ?? leaseTimings(failoverMs).pollMs;
@@ -340,11 +342,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       const now = new Date();
       note({ state: 'idle', sessionFinishedAt: now, lastSuccessAt: now, lastProgressAt: now, countLeft: 0n });
       [failedObjectsPending, rejectedItems] = await held(Promise.all([countFailedObjects(prisma), countRejectedItems(prisma)])).catch(() => [failedObjectsPending, rejectedItems]);
-      // Quiet when a session only brought redeliveries; one line per session that changed something.
-      log[big || summary.events > 0 ? 'info' : 'debug'](
-        { session: start.id, items: summary.items, pages: summary.pages, events: summary.events },
-        `sync session finished: ${summary.items} items, ${summary.events} changes`,
-      );
+      sessionLog.finished({ session: start.id, items: summary.items, pages: summary.pages, events: summary.events }, big);
     }
     return summary;
   }
@@ -582,6 +580,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       stopController.abort(new Error('sync engine stopping'));
       await running;
       if (role !== 'failed') role = 'stopped';
+      sessionLog.flush();
       // A discovery under way finishes (it may be building an index); none starts any more.
       await discovery.stop();
     },
