@@ -72,9 +72,10 @@ export async function startApp({ config, logger, sync = true }: AppOptions): Pro
 
     let websockets: { clients: number; executions: number } | undefined;
     let syncStatus: SyncStatusSource | undefined;
+    let changes: ChangeFeed | undefined;
     const metrics = createMetrics({
       syncStatus: async () => syncStatus?.summary(),
-      subscriptions: () => ({ connections: websockets?.clients ?? 0, executions: websockets?.executions ?? 0 }),
+      subscriptions: () => ({ connections: websockets?.clients ?? 0, executions: websockets?.executions ?? 0, feedListeners: changes?.listenerCount ?? 0 }),
     });
     let engine: SyncEngine | undefined;
     let simulatorUrl: string | undefined;
@@ -107,9 +108,10 @@ export async function startApp({ config, logger, sync = true }: AppOptions): Pro
     const status = createSyncStatusSource({ prisma: database.prisma, ...(engine ? { engine } : {}), stallMs: config.sync.stallMs });
     syncStatus = status;
 
-    const changes = createChangeFeed({ databaseUrl: database.url, prisma: database.prisma, logger });
-    await changes.start();
-    closers.push(() => changes.close());
+    const feed = createChangeFeed({ databaseUrl: database.url, prisma: database.prisma, logger });
+    changes = feed;
+    await feed.start();
+    closers.push(() => feed.close());
     const stopRetention = startRetention({ prisma: database.prisma, retentionMs: config.events.retentionMs, logger });
     closers.push(async () => stopRetention());
 
@@ -120,7 +122,7 @@ export async function startApp({ config, logger, sync = true }: AppOptions): Pro
       access,
       limits: config.limits.query,
       maxRequestBodyBytes: config.limits.maxRequestBodyBytes,
-      changes,
+      changes: feed,
       responseCacheBytes: config.responseCacheBytes,
       syncStatus: status,
       subscriptionBuffer: config.events.subscriptionBuffer,
@@ -148,7 +150,7 @@ export async function startApp({ config, logger, sync = true }: AppOptions): Pro
       { url: server.url, graphql: `${server.url}/graphql`, ms: Date.now() - started, embeddedPostgres: database.embedded },
       `gateway ready: status page at ${server.url}/, GraphQL and GraphiQL at ${server.url}/graphql`,
     );
-    return { url: server.url, database, sync: engine, syncStatus: status, changes, simulatorUrl, close };
+    return { url: server.url, database, sync: engine, syncStatus: status, changes: feed, simulatorUrl, close };
   } catch (error) {
     await close();
     throw error;

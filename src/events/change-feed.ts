@@ -53,6 +53,10 @@ export interface ChangeFeed {
   readonly position: bigint;
   /** Registers a listener of batches after {@link position}; returns the unsubscribe function. */
   listen(listener: ChangeListener): () => void;
+  /** Listeners registered now: the change streams of this process's subscriptions. */
+  readonly listenerCount: number;
+  /** Calls `callback` each time a listener is registered (a subscription is live from then on); returns the unsubscribe function. */
+  onListen(callback: () => void): () => void;
   /**
    * Events with `after < seq <= upTo`, oldest first, reading at most `limit` rows (for replays);
    * `through` is the last `seq` read (null: nothing left), where the next read starts.
@@ -79,6 +83,7 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
   const log = options.logger.child({ component: 'change-feed' });
   const batchSize = options.batchSize ?? 500;
   const listeners = new Set<ChangeListener>();
+  const listenWatchers = new Set<() => void>();
   let position = 0n;
   let client: pg.Client | undefined;
   let closed = false;
@@ -185,7 +190,15 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
     },
     listen(listener) {
       listeners.add(listener);
+      for (const watcher of [...listenWatchers]) watcher();
       return () => listeners.delete(listener);
+    },
+    get listenerCount() {
+      return listeners.size;
+    },
+    onListen(callback) {
+      listenWatchers.add(callback);
+      return () => listenWatchers.delete(callback);
     },
     async read(after, upTo, limit) {
       const rows = await readRows(after, upTo, limit);

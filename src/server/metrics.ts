@@ -17,8 +17,8 @@ export interface Metrics {
 export interface MetricsOptions {
   /** The sync's status at scrape time (in memory, or a cached read of one row: a scrape never scans a table). */
   syncStatus?: () => Promise<SyncStatusShape | undefined>;
-  /** Open WebSocket connections and running subscriptions, read at scrape time. */
-  subscriptions?: () => { connections: number; executions: number };
+  /** Open WebSocket connections, running subscriptions and the change streams listening to the feed, read at scrape time. */
+  subscriptions?: () => { connections: number; executions: number; feedListeners: number };
 }
 
 export function createMetrics(options: MetricsOptions): Metrics {
@@ -94,6 +94,14 @@ export function createMetrics(options: MetricsOptions): Metrics {
     registers: [registry],
     collect() {
       this.set(options.subscriptions?.().executions ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'bsg_change_feed_listeners',
+    help: "Change streams listening to this process's change feed (subscriptions over WebSocket and SSE; shared ones count once).",
+    registers: [registry],
+    collect() {
+      this.set(options.subscriptions?.().feedListeners ?? 0);
     },
   });
   const delivered = new Counter({

@@ -1,7 +1,7 @@
 // /metrics in Prometheus format: sync items by type and kind, sessions, lag, failed objects, rejected items,
 // GraphQL request durations, open subscriptions and events delivered.
 import { expect, it } from 'vitest';
-import { collect, eventually, useGateway } from '../fixtures/gateway.ts';
+import { eventually, useGateway } from '../fixtures/gateway.ts';
 
 const g = useGateway({ settled: 'deal' });
 
@@ -9,8 +9,7 @@ const metrics = async () => (await fetch(`${g.app.url}/metrics`)).text();
 const value = (text: string, series: string) => Number(text.split('\n').find((line) => line.startsWith(`${series} `))?.split(' ')[1] ?? NaN);
 
 it('reports the sync, GraphQL requests and subscriptions', async () => {
-  const sub = collect(g.client(), `subscription { dealChanged { kind } }`);
-  await new Promise((r) => setTimeout(r, 300));
+  const sub = await g.subscribe(`subscription { dealChanged { kind } }`);
   g.sim.changes([{ op: 'create', type: 'deal', data: { name: 'Counted' } }]);
   await sub.waitFor(1);
   await fetch(`${g.app.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ deals(first: 1) { totalCount } }' }) });

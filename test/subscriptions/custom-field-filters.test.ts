@@ -1,7 +1,7 @@
 // A subscription whose `where` names custom fields (its own, under NOT, or a related contact's)
 // receives exactly the changes that match.
 import { expect, it } from 'vitest';
-import { collect, useGateway } from '../fixtures/gateway.ts';
+import { useGateway } from '../fixtures/gateway.ts';
 
 const g = useGateway({ settled: 'deal' });
 
@@ -13,18 +13,15 @@ it('delivers exactly the changes of deals whose custom fields match', async () =
   ]);
   await g.settled('contact');
 
-  const big = collect(
-    g.client(),
+  const big = await g.subscribe(
     `subscription { dealChanged(where: { customFields: [{ name: "Region", eq: "EMEA" }, { name: "Budget", gte: "50000" }] }) { kind node { name customNumber(name: "Budget") } } }`,
   );
-  const notEmea = collect(g.client(), `subscription { dealChanged(where: { NOT: { customFields: [{ name: "Region", eq: "EMEA" }] }, name: { startsWith: "Sub " } }) { node { name } } }`);
-  const ofApacContacts = collect(
-    g.client(),
+  const notEmea = await g.subscribe(`subscription { dealChanged(where: { NOT: { customFields: [{ name: "Region", eq: "EMEA" }] }, name: { startsWith: "Sub " } }) { node { name } } }`);
+  const ofApacContacts = await g.subscribe(
     `subscription { dealChanged(where: { contact: { customFields: [{ name: "Region", eq: "APAC" }] }, name: { startsWith: "Sub " } }) { kind node { name } } }`,
   );
   // Every change of these deals: the test waits on it between steps (the queue keeps only the freshest state).
-  const every = collect(g.client(), `subscription { dealChanged(where: { name: { startsWith: "Sub " } }) { kind } }`);
-  await new Promise((r) => setTimeout(r, 300));
+  const every = await g.subscribe(`subscription { dealChanged(where: { name: { startsWith: "Sub " } }) { kind } }`);
 
   const made = g.sim.changes([
     { op: 'create', type: 'deal', data: { name: 'Sub big EMEA', custom_fields: { Region: 'EMEA', Budget: '90000' }, contact_id: other!.id } },

@@ -1,14 +1,13 @@
 // Typed subscriptions filter by kind and by the same `where` as the queries, relations included.
 import { expect, it } from 'vitest';
-import { collect, eventually, useGateway } from '../fixtures/gateway.ts';
+import { eventually, useGateway } from '../fixtures/gateway.ts';
 
 const g = useGateway({ settled: 'deal' });
 
 it('delivers only the matching kinds and objects', async () => {
   const [owner, other] = [...g.sim.objects('user')];
-  const mine = collect(g.client(), `subscription($owner: BigInt!) { dealChanged(where: { owner: { baseId: { eq: $owner } } }) { kind node { name ownerId } } }`, { owner: owner!.id });
-  const updatesOnly = collect(g.client(), `subscription { dealChanged(kinds: [UPDATED], where: { name: { contains: "watch" } }) { kind node { name } } }`);
-  await new Promise((r) => setTimeout(r, 300));
+  const mine = await g.subscribe(`subscription($owner: BigInt!) { dealChanged(where: { owner: { baseId: { eq: $owner } } }) { kind node { name ownerId } } }`, { owner: owner!.id });
+  const updatesOnly = await g.subscribe(`subscription { dealChanged(kinds: [UPDATED], where: { name: { contains: "watch" } }) { kind node { name } } }`);
 
   const made = g.sim.changes([
     { op: 'create', type: 'deal', data: { name: 'Watch me', owner_id: owner!.id } },

@@ -1,13 +1,12 @@
 // A dropped LISTEN connection loses nothing: the feed reconnects and catches up from the table.
 import { expect, it } from 'vitest';
-import { collect, useGateway } from '../fixtures/gateway.ts';
+import { useGateway } from '../fixtures/gateway.ts';
 import { withClient } from '../fixtures/mirror.ts';
 
 const g = useGateway({ settled: 'lead' });
 
 it('delivers the changes made while its LISTEN connection was down', async () => {
-  const sub = collect(g.client(), `subscription { leadChanged { kind node { firstName } } }`);
-  await new Promise((r) => setTimeout(r, 300));
+  const sub = await g.subscribe(`subscription { leadChanged { kind node { firstName } } }`);
   // The database drops the feed's connection (a restart, a network cut, an idle timeout).
   const killed = await withClient(g.db.url, async (c) =>
     (await c.query(`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = 'base-sync-gateway change feed' AND datname = current_database()`)).rows,

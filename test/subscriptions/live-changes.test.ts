@@ -1,13 +1,12 @@
 // A change made upstream reaches a graphql-ws subscriber with the right kind and data:
 // create, update and delete, for several types.
 import { expect, it } from 'vitest';
-import { collect, useGateway } from '../fixtures/gateway.ts';
+import { useGateway } from '../fixtures/gateway.ts';
 
 const g = useGateway({ settled: 'deal' });
 
 it('delivers created, updated and deleted deals with their data', async () => {
-  const sub = collect(g.client(), `subscription { dealChanged { cursor kind revision node { baseId name value deletedAt owner { name } } } }`);
-  await new Promise((r) => setTimeout(r, 200));
+  const sub = await g.subscribe(`subscription { dealChanged { cursor kind revision node { baseId name value deletedAt owner { name } } } }`);
   const [made] = g.sim.changes([{ op: 'create', type: 'deal', data: { name: 'Big one', value: '1000000.00' } }]);
   const [first] = await sub.waitFor(1);
   expect(first.dealChanged).toMatchObject({ kind: 'CREATED', revision: made!.revision, node: { baseId: made!.id, name: 'Big one', value: '1000000.00', deletedAt: null } });
@@ -26,8 +25,7 @@ it('delivers created, updated and deleted deals with their data', async () => {
 });
 
 it('delivers changes of every type through `changes`, with the node as stored', async () => {
-  const sub = collect(g.client(), `subscription { changes(types: [LEAD, CONTACT, NOTE]) { kind type baseId node { id ... on Lead { firstName } ... on Contact { name } ... on Note { content } } } }`);
-  await new Promise((r) => setTimeout(r, 200));
+  const sub = await g.subscribe(`subscription { changes(types: [LEAD, CONTACT, NOTE]) { kind type baseId node { id ... on Lead { firstName } ... on Contact { name } ... on Note { content } } } }`);
   const made = g.sim.changes([
     { op: 'create', type: 'lead', data: { first_name: 'Lin' } },
     { op: 'create', type: 'contact', data: { name: 'Acme Rockets', is_organization: true } },
@@ -44,8 +42,7 @@ it('delivers changes of every type through `changes`, with the node as stored', 
 });
 
 it('delivers an associated contact with just the fields asked for', async () => {
-  const sub = collect(g.client(), `subscription { associatedContactChanged { kind node { role } } }`);
-  await new Promise((r) => setTimeout(r, 200));
+  const sub = await g.subscribe(`subscription { associatedContactChanged { kind node { role } } }`);
   g.sim.changes([{ op: 'create', type: 'associated_contact', data: { role: 'decision maker' } }]);
   const [first] = await sub.waitFor(1);
   expect(first.associatedContactChanged).toEqual({ kind: 'CREATED', node: { role: 'decision maker' } });

@@ -36,8 +36,7 @@ it('still gives the newest cursor once every event is pruned, and a subscription
   const cursor = ((await res.json()) as { data: { latestChangeCursor: string } }).data.latestChangeCursor;
   expect(cursor).toBe(String(newest.seq));
 
-  const sub = collect(g.client(), `subscription($after: String) { changes(after: $after) { cursor baseId } }`, { after: cursor });
-  await new Promise((r) => setTimeout(r, 200));
+  const sub = await g.subscribe(`subscription($after: String) { changes(after: $after) { cursor baseId } }`, { after: cursor });
   const [made] = g.sim.changes([{ op: 'create', type: 'lead', data: { first_name: 'After the quiet' } }]);
   const [first] = await sub.waitFor(1);
   expect(first.changes.baseId).toBe(made!.id);

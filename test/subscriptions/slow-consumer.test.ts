@@ -109,11 +109,16 @@ it('gives a shared subscriber cut off before reading anything the cursor that mi
 
 it('ends an idle subscription at once when the client leaves, releasing its listener', async () => {
   const stream = changeStream({ feed, accept: () => true, bufferLimit: 5 });
+  const listening = new Promise<void>((resolve) => {
+    const off = feed.onListen(() => (off(), resolve()));
+  });
   const pending = stream.next();
-  await new Promise((r) => setTimeout(r, 50));
+  await listening;
+  expect(feed.listenerCount).toBe(1);
   // Nothing happens upstream: the stream is waiting. Leaving must not wait for the next event.
   await expect(stream.return(undefined)).resolves.toEqual({ done: true, value: undefined });
   await expect(pending).resolves.toEqual({ done: true, value: undefined });
+  expect(feed.listenerCount).toBe(0);
 });
 
 it('does not pile up listeners on a long-lived stream', async () => {

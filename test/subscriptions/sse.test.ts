@@ -6,6 +6,7 @@ const g = useGateway({ settled: 'contact' });
 
 it('streams a change as an SSE event', async () => {
   const controller = new AbortController();
+  const listening = g.listening();
   const res = await fetch(`${g.app.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
@@ -15,7 +16,7 @@ it('streams a change as an SSE event', async () => {
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toContain('text/event-stream');
   const reader = res.body!.getReader();
-  await new Promise((r) => setTimeout(r, 300));
+  await listening;
   g.sim.changes([{ op: 'create', type: 'contact', data: { name: 'Streamed Ltd', is_organization: true } }]);
   let text = '';
   await eventually(async () => {

@@ -3,7 +3,7 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { expect, it, onTestFinished } from 'vitest';
 import { runCli } from '../fixtures/cli.ts';
-import { collect, useGateway } from '../fixtures/gateway.ts';
+import { collect, eventually, useGateway } from '../fixtures/gateway.ts';
 
 const g = useGateway({ settled: 'deal' });
 
@@ -14,7 +14,8 @@ it('fans events out through Postgres to a process that does not sync', async () 
   onTestFinished(() => client.dispose());
 
   const sub = collect(client, `subscription { changes(types: [DEAL, LEAD]) { kind type baseId } }`);
-  await new Promise((r) => setTimeout(r, 500));
+  // Live once the other process's feed has a listener (its metrics say so).
+  await eventually(async () => /^bsg_change_feed_listeners 1$/m.test(await (await fetch(`${ready.url}/metrics`)).text()));
   const made = g.sim.changes([
     { op: 'create', type: 'deal', data: { name: 'Seen elsewhere' } },
     { op: 'create', type: 'lead', data: { first_name: 'Also seen' } },
