@@ -3,7 +3,8 @@
 // a bounded buffer, so that a subscriber who falls too far behind is ended (with the cursor
 // to resume from) instead of slowing anyone else down.
 import { GraphQLError } from 'graphql';
-import { abortable, waitUnlessAborted } from './abortable.ts';
+import { abortable } from './abortable.ts';
+import { createBoundedBuffer } from './bounded-buffer.ts';
 import type { ChangeEvent, ChangeFeed } from './change-feed.ts';
 
 /** Options for {@link changeStream}. */
@@ -45,32 +46,24 @@ export function changeStream(options: ChangeStreamOptions): AsyncGenerator<Chang
 
 async function* events(options: ChangeStreamOptions, signal: AbortSignal): AsyncGenerator<ChangeEvent> {
   const { feed } = options;
-  const queue: Array<{ kept: ChangeEvent[]; batch: readonly ChangeEvent[] }> = [];
-  let queued = 0;
-  let overflow = false;
-  let wake: (() => void) | undefined;
   let delivered: bigint | undefined = options.after;
+  let seam = 0n;
+  // Batches as the feed handed them out (their events that this subscriber keeps), held until read.
+  const buffer = createBoundedBuffer<{ kept: ChangeEvent[]; batch: readonly ChangeEvent[] }>({
+    limit: options.bufferLimit,
+    sizeOf: (entry) => entry.kept.length,
+    resumeAfter: () => String(delivered ?? seam),
+  });
 
   // Listen first, then replay up to where the feed stood at that moment: events after it arrive live.
   // This process's feed may stand behind the cursor (the client last read from a process further
   // ahead): what it hands out up to the cursor was delivered already.
   const floor = options.after ?? -1n;
   const unlisten = feed.listen((events) => {
-    if (overflow) return;
     const kept = events.filter((event) => event.seq > floor && options.accept(event));
-    if (kept.length === 0) return;
-    // Behind: more than the limit still unread when a new batch comes (one batch alone, however
-    // large, is not falling behind). What was queued is dropped; the error gives the cursor.
-    if (queued > options.bufferLimit) {
-      overflow = true;
-      queue.length = 0;
-    } else {
-      queue.push({ kept, batch: events });
-      queued += kept.length;
-    }
-    wake?.();
+    if (kept.length) buffer.push({ kept, batch: events });
   });
-  const seam = feed.position;
+  seam = feed.position;
 
   const keep = async (events: ChangeEvent[], batch: readonly ChangeEvent[]) =>
     options.match && events.length ? options.match(events, batch) : events;
@@ -95,20 +88,7 @@ async function* events(options: ChangeStreamOptions, signal: AbortSignal): Async
         from = through;
       }
     }
-    while (!signal.aborted) {
-      if (overflow) {
-        throw new GraphQLError(
-          `this subscriber fell more than ${options.bufferLimit} events behind and was cut off; subscribe again with after: "${delivered ?? seam}" to resume`,
-          { extensions: { code: 'SUBSCRIBER_TOO_SLOW', resumeAfter: String(delivered ?? seam) } },
-        );
-      }
-      const next = queue.shift();
-      if (!next) {
-        await waitUnlessAborted(signal, (resolve) => (wake = resolve));
-        wake = undefined;
-        continue;
-      }
-      queued -= next.kept.length;
+    for (let next = await buffer.take(signal); next; next = await buffer.take(signal)) {
       for (const event of await keep(next.kept, next.batch)) {
         delivered = event.seq;
         yield event;

@@ -4,7 +4,8 @@
 // falls too far behind is ended with an error giving the cursor to resume from, and nobody
 // else waits for it.
 import { GraphQLError, Kind, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
-import { abortable, waitUnlessAborted } from '../events/abortable.ts';
+import { abortable } from '../events/abortable.ts';
+import { createBoundedBuffer, type BoundedBuffer } from '../events/bounded-buffer.ts';
 import { cursorOf } from '../events/change-stream.ts';
 
 type Result = ExecutionResult;
@@ -16,15 +17,16 @@ export interface SharedSubscriptionsOptions {
   bufferLimit: number;
 }
 
+/** A result and the cursor of the event it was executed for. */
+interface Delivery {
+  result: Result;
+  cursor: string | undefined;
+}
+
 interface Consumer {
-  queue: Result[];
-  wake: (() => void) | undefined;
-  /** Why it ended (too slow), or done. */
-  ended: GraphQLError | 'done' | undefined;
+  buffer: BoundedBuffer<Delivery>;
   /** The cursor of the last result handed to it. */
   delivered: string | undefined;
-  /** Cursor of each queued result, in order. */
-  cursors: Array<string | undefined>;
 }
 
 interface Shared {
@@ -79,54 +81,25 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
     void (async () => {
       try {
         for await (const result of shared.source) {
-          const cursor = cursorOfResult(args);
-          for (const consumer of shared.consumers) {
-            if (consumer.ended) continue;
-            if (consumer.queue.length >= options.bufferLimit) {
-              // Cut off: what it did not read is dropped, and the error names where to resume: after
-              // the last cursor it got, or, having got none, just before the first it missed.
-              const first = consumer.cursors[0];
-              const resumeAfter = consumer.delivered ?? (first === undefined ? undefined : String(BigInt(first) - 1n));
-              consumer.queue.length = 0;
-              consumer.cursors.length = 0;
-              const resume = resumeAfter === undefined ? 'subscribe again' : `subscribe again with after: "${resumeAfter}" to resume`;
-              consumer.ended = new GraphQLError(`this subscriber fell more than ${options.bufferLimit} events behind and was cut off; ${resume}`, {
-                extensions: { code: 'SUBSCRIBER_TOO_SLOW', resumeAfter: resumeAfter ?? null },
-              });
-            } else {
-              consumer.queue.push(result);
-              consumer.cursors.push(cursor);
-            }
-            consumer.wake?.();
-          }
+          const delivery = { result, cursor: cursorOfResult(args) };
+          for (const consumer of shared.consumers) consumer.buffer.push(delivery);
           if (shared.consumers.size === 0) break;
         }
       } catch (error) {
         const failure = error instanceof GraphQLError ? error : new GraphQLError((error as Error).message);
-        for (const consumer of shared.consumers) consumer.ended ??= failure;
+        for (const consumer of shared.consumers) consumer.buffer.end(failure);
       } finally {
         running.delete(key);
-        for (const consumer of shared.consumers) {
-          consumer.ended ??= 'done';
-          consumer.wake?.();
-        }
+        for (const consumer of shared.consumers) consumer.buffer.end();
       }
     })();
   }
 
   async function* consume(shared: Shared, consumer: Consumer, signal: AbortSignal): AsyncGenerator<Result> {
     try {
-      while (!signal.aborted) {
-        const next = consumer.queue.shift();
-        if (next) {
-          consumer.delivered = consumer.cursors.shift() ?? consumer.delivered;
-          yield next;
-          continue;
-        }
-        if (consumer.ended === 'done') return;
-        if (consumer.ended) throw consumer.ended;
-        await waitUnlessAborted(signal, (resolve) => (consumer.wake = resolve));
-        consumer.wake = undefined;
+      for (let next = await consumer.buffer.take(signal); next; next = await consumer.buffer.take(signal)) {
+        consumer.delivered = next.cursor ?? consumer.delivered;
+        yield next.result;
       }
     } finally {
       shared.consumers.delete(consumer);
@@ -159,7 +132,14 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
       }
       const shared = await entry;
       if (!('consumers' in shared)) return shared;
-      const consumer: Consumer = { queue: [], wake: undefined, ended: undefined, delivered: undefined, cursors: [] };
+      const consumer: Consumer = {
+        delivered: undefined,
+        // Cut off, it resumes after the last cursor it got, or, having got none, just before the first it missed.
+        buffer: createBoundedBuffer<Delivery>({
+          limit: options.bufferLimit,
+          resumeAfter: (first) => consumer.delivered ?? (first?.cursor === undefined ? undefined : String(BigInt(first.cursor) - 1n)),
+        }),
+      };
       shared.consumers.add(consumer);
       return abortable((signal) => consume(shared, consumer, signal));
     },

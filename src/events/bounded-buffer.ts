@@ -1,0 +1,71 @@
+// One subscriber's queue: filled by a producer that never waits for it, read at the subscriber's
+// own pace. A subscriber that falls more than `limit` events behind is cut off (what it had not
+// read is dropped) with an error giving the cursor to resume from, so that nobody else waits.
+import { GraphQLError } from 'graphql';
+import { waitUnlessAborted } from './abortable.ts';
+
+/** The error that ends a subscriber who fell more than `limit` events behind; `resumeAfter`: its cursor, when known. */
+export function subscriberTooSlow(limit: number, resumeAfter: string | undefined): GraphQLError {
+  const resume = resumeAfter === undefined ? 'subscribe again' : `subscribe again with after: "${resumeAfter}" to resume`;
+  return new GraphQLError(`this subscriber fell more than ${limit} events behind and was cut off; ${resume}`, {
+    extensions: { code: 'SUBSCRIBER_TOO_SLOW', resumeAfter: resumeAfter ?? null },
+  });
+}
+
+/** Options for {@link createBoundedBuffer}. */
+export interface BoundedBufferOptions<T> {
+  /** Events the subscriber may leave unread; one more arriving cuts it off. */
+  limit: number;
+  /** Events an entry holds (default 1): a batch that arrives at once is never "behind" by itself. */
+  sizeOf?: (entry: T) => number;
+  /** The cursor to resume after when cut off, given the first entry it had not read (undefined: none queued). */
+  resumeAfter: (firstUnread: T | undefined) => string | undefined;
+}
+
+export interface BoundedBuffer<T> {
+  /** Queues an entry, or cuts the subscriber off when `limit` events are unread already; nothing once ended. */
+  push(entry: T): void;
+  /** Ends the buffer: the subscriber reads what is queued, then the end (or `error`). */
+  end(error?: GraphQLError): void;
+  /** The next entry, waiting for one; undefined at the end or once `signal` aborts; throws the error that ended it. */
+  take(signal: AbortSignal): Promise<T | undefined>;
+}
+
+export function createBoundedBuffer<T>({ limit, sizeOf = () => 1, resumeAfter }: BoundedBufferOptions<T>): BoundedBuffer<T> {
+  const queue: T[] = [];
+  let unread = 0;
+  let ended: GraphQLError | 'done' | undefined;
+  let wake: (() => void) | undefined;
+
+  return {
+    push(entry) {
+      if (ended) return;
+      if (unread >= limit) {
+        ended = subscriberTooSlow(limit, resumeAfter(queue[0]));
+        queue.length = 0;
+        unread = 0;
+      } else {
+        queue.push(entry);
+        unread += sizeOf(entry);
+      }
+      wake?.();
+    },
+    end(error) {
+      ended ??= error ?? 'done';
+      wake?.();
+    },
+    async take(signal) {
+      for (;;) {
+        const entry = queue.shift();
+        if (entry !== undefined) {
+          unread -= sizeOf(entry);
+          return entry;
+        }
+        if (ended === 'done' || signal.aborted) return undefined;
+        if (ended) throw ended;
+        await waitUnlessAborted(signal, (resolve) => (wake = resolve));
+        wake = undefined;
+      }
+    },
+  };
+}
