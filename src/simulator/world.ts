@@ -130,21 +130,12 @@ export interface NewCustomField {
   for_organisation?: boolean;
 }
 
-function growF64(a: Float64Array<ArrayBuffer>, need: number): Float64Array<ArrayBuffer> {
+type Column = Float64Array<ArrayBuffer> | Uint8Array<ArrayBuffer> | Uint16Array<ArrayBuffer>;
+
+/** `a`, or a copy at least twice as long when it holds fewer than `need` entries. */
+function grow<A extends Column>(a: A, need: number): A {
   if (need <= a.length) return a;
-  const b = new Float64Array(Math.max(need, a.length * 2, 1024));
-  b.set(a);
-  return b;
-}
-function growU8(a: Uint8Array<ArrayBuffer>, need: number): Uint8Array<ArrayBuffer> {
-  if (need <= a.length) return a;
-  const b = new Uint8Array(Math.max(need, a.length * 2, 1024));
-  b.set(a);
-  return b;
-}
-function growU16(a: Uint16Array<ArrayBuffer>, need: number): Uint16Array<ArrayBuffer> {
-  if (need <= a.length) return a;
-  const b = new Uint16Array(Math.max(need, a.length * 2, 1024));
+  const b = new (a.constructor as new (length: number) => A)(Math.max(need, a.length * 2, 1024));
   b.set(a);
   return b;
 }
@@ -225,10 +216,10 @@ export function createWorld(spec: WorldSpec): World {
 
   const allocate = (table: TypeTable, id: number): number => {
     const h = handles++;
-    typeIdx = growU16(typeIdx, handles);
-    ids = growF64(ids, handles);
-    revs = growF64(revs, handles);
-    alive = growU8(alive, handles);
+    typeIdx = grow(typeIdx, handles);
+    ids = grow(ids, handles);
+    revs = grow(revs, handles);
+    alive = grow(alive, handles);
     typeIdx[h] = table.index;
     ids[h] = id;
     revs[h] = 0;
