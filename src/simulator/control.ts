@@ -3,27 +3,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { ChangeBatchError, changesSchema } from './changes.ts';
-import { sendEmpty, sendError, sendJson } from './envelope.ts';
+import { readJson, sendEmpty, sendError, sendJson } from './envelope.ts';
 import { CUSTOM_FIELD_RESOURCES, CUSTOM_FIELD_TYPES } from './custom-fields.ts';
 import { faultsSchema } from './faults.ts';
 import { isTypeName } from './resource-types.ts';
-import type { SimContext } from './server.ts';
+import { seedSchema, type SimContext } from './context.ts';
 import type { TypeTable, World } from './world.ts';
-
-/** The body of `POST /_sim/seed`. */
-export const seedSchema = z
-  .object({
-    /** Total number of objects, spread over the types like a real account. */
-    total: z.number().int().min(0).max(50_000_000).optional(),
-    /** Exact per-type counts (any snake_case type name). */
-    counts: z.record(z.string().refine(isTypeName, 'a snake_case type name'), z.number().int().min(0).max(50_000_000)).optional(),
-    /** Seed of the generated values (default: the simulator's seed). */
-    seed: z.number().int().optional(),
-  })
-  .strict()
-  .refine((b) => b.total !== undefined || b.counts !== undefined, 'give "total" or "counts"');
-
-export type SeedRequest = z.infer<typeof seedSchema>;
 
 /** The body of `POST /_sim/items`: each item's JSON text, exactly as it is to be served. */
 const rawItemsSchema = z.object({ items: z.array(z.string().max(16 * 1024 * 1024)).max(10_000) }).strict();
@@ -65,28 +50,6 @@ export function* liveObjects(world: World, tables: readonly TypeTable[], from = 
         next: { table: t, pos: pos + 1 },
       };
     }
-  }
-}
-
-const BODY_LIMIT = 64 * 1024 * 1024;
-
-/** The request body as JSON; answers the error itself and returns undefined when it is not JSON. */
-export async function readJson(req: IncomingMessage, res: ServerResponse, limit = BODY_LIMIT): Promise<{ value: unknown } | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      sendError(res, 413, { code: 'request_too_large', message: `The body exceeds ${limit} bytes.` });
-      return undefined;
-    }
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    return { value: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
-  } catch {
-    sendError(res, 400, { code: 'invalid_json', message: 'The body is not valid JSON.' });
-    return undefined;
   }
 }
 

@@ -1,6 +1,6 @@
-// Response bodies in the Sync API's own shapes: the error envelope of every non-2xx answer,
-// and JSON with the `Content-Type` Base sends.
-import { STATUS_CODES, type ServerResponse } from 'node:http';
+// Bodies in the Sync API's own shapes: the error envelope of every non-2xx answer, JSON with
+// the `Content-Type` Base sends, and JSON request bodies read within a size limit.
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 
 export const JSON_TYPE = 'application/json; charset=utf-8';
@@ -39,4 +39,26 @@ export function sendError(res: ServerResponse, status: number, error: ApiError |
 export function sendEmpty(res: ServerResponse, status: number, headers: Record<string, string> = {}): void {
   res.writeHead(status, { ...(status === 204 ? {} : { 'Content-Length': '0' }), ...headers });
   res.end();
+}
+
+const BODY_LIMIT = 64 * 1024 * 1024;
+
+/** The request body as JSON; answers the error itself and returns undefined when it is not JSON. */
+export async function readJson(req: IncomingMessage, res: ServerResponse, limit = BODY_LIMIT): Promise<{ value: unknown } | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      sendError(res, 413, { code: 'request_too_large', message: `The body exceeds ${limit} bytes.` });
+      return undefined;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return { value: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
+  } catch {
+    sendError(res, 400, { code: 'invalid_json', message: 'The body is not valid JSON.' });
+    return undefined;
+  }
 }

@@ -3,8 +3,8 @@
 export { DEMO_TOKEN } from './auth.ts';
 export { createSimulator, type Simulator, type SimulatorOptions, type SimulatorStats } from './simulator.ts';
 export { ChangeBatchError, type Change, type ChangeResult, type ChangeProblem } from './changes.ts';
-export type { SeedRequest, SimObject } from './control.ts';
-export type { SeedResult } from './server.ts';
+export type { SimObject } from './control.ts';
+export type { SeedRequest, SeedResult } from './context.ts';
 export type { FaultConfig } from './faults.ts';
 export type { SyncItem } from './queue.ts';
 export { REVISION_MODELS, type RevisionModel } from './revisions.ts';

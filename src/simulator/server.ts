@@ -44,47 +44,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import type { Logger } from '../logger.ts';
 import { bearerMatches } from './auth.ts';
-import type { Change, ChangeResult } from './changes.ts';
-import { handleControl, readJson, type SeedRequest } from './control.ts';
-import { JSON_TYPE, sendEmpty, sendError, sendJson } from './envelope.ts';
+import { handleControl } from './control.ts';
+import type { SimContext } from './context.ts';
+import { JSON_TYPE, readJson, sendEmpty, sendError, sendJson } from './envelope.ts';
 import type { CustomFieldResource } from './custom-fields.ts';
-import type { Faults } from './faults.ts';
-import type { Activity } from './activity.ts';
-import type { Queues } from './queue.ts';
-import type { World } from './world.ts';
-
-/** What the server needs from the simulator around it. */
-export interface SimContext {
-  readonly token: string;
-  /** What the token may do: `sync` (the Sync API), `read` (REST reads such as custom field definitions). */
-  readonly scopes: ReadonlySet<string>;
-  readonly logger: Logger;
-  /** Base of `meta.links.self` (the simulator's own URL). */
-  baseUrl(): string;
-  world(): World;
-  queues(): Queues;
-  readonly faults: Faults;
-  readonly activity: Activity;
-  /** Observer of every ack before it is accepted (tests check what was acked, and when). */
-  readonly onAck: ((deviceUuid: string, keys: readonly string[]) => void | Promise<void>) | undefined;
-  seed(request: SeedRequest): SeedResult;
-  changes(changes: Change[]): ChangeResult[];
-  /** Queues items given as their exact JSON text; answers the ack key each names (null: none). */
-  rawItems(texts: readonly string[]): Array<{ ack_key: string | null }>;
-  stats(): unknown;
-  flushAcks(): void;
-  /** Forgets unfinished sessions (of one device); answers how many. */
-  expireSessions(deviceUuid?: string): number;
-}
-
-/** The answer of a seed: the world's live objects per type. */
-export interface SeedResult {
-  seed: number;
-  total: number;
-  counts: Record<string, number>;
-}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const QUEUE_PATH = /^\/v2\/sync\/([^/]+)\/queues\/main\/?$/;
