@@ -50,6 +50,7 @@ const LIBRARY = 'public, max-age=86400';
 const FIXED: Record<string, Asset> = {
   '/': { file: path.join(PAGE_DIR, 'index.html'), cache: OWN },
   '/status/app.js': { file: path.join(PAGE_DIR, 'app.js'), cache: OWN },
+  '/status/change-chart.js': { file: path.join(PAGE_DIR, 'change-chart.js'), cache: OWN },
   '/status/feed.js': { file: path.join(PAGE_DIR, 'feed.js'), cache: OWN },
   '/status/operations.js': { file: path.join(PAGE_DIR, 'operations.js'), cache: OWN },
   '/status/style.css': { file: path.join(PAGE_DIR, 'style.css'), cache: OWN },

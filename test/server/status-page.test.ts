@@ -78,7 +78,7 @@ describe('GET /', () => {
 });
 
 describe('assets', () => {
-  const scripts = ['/status/app.js', '/status/feed.js', '/status/operations.js', '/assets/chart.umd.min.js', '/assets/graphql-ws/client.js'];
+  const scripts = ['/status/app.js', '/status/change-chart.js', '/status/feed.js', '/status/operations.js', '/assets/chart.umd.min.js', '/assets/graphql-ws/client.js'];
 
   it.each(scripts)('%s loads as JavaScript', async (path) => {
     const res = await fetch(`${app.url}${path}`);

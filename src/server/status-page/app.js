@@ -2,6 +2,7 @@
 // graphql-ws, like any client. No framework, no build step; every piece of data reaches the
 // DOM through textContent (never innerHTML).
 import { createClient } from '/assets/graphql-ws/client.js';
+import { createChangeChart } from '/status/change-chart.js';
 import { createFeed, describeChange, typeLabel } from '/status/feed.js';
 import { COUNTS_QUERY, FEED_QUERY, HISTORY_QUERY, INITIAL_QUERY, STATUS_SUBSCRIPTION } from '/status/operations.js';
 
@@ -12,7 +13,6 @@ const MAX_EVENTS = 500;
 const MAX_ROWS = 200;
 /** Screen readers hear a summary of new changes at most this often. */
 const ANNOUNCE_EVERY_MS = 5000;
-const MINUTE = 60_000;
 const HISTORY_MINUTES = 60;
 /** Sessions with fewer items get no progress bar (they are over in a second). */
 const PROGRESS_MIN_ITEMS = 500;
@@ -41,7 +41,6 @@ const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-d
 const minuteClock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const fullDate = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
-const floorMinute = (ms) => Math.floor(ms / MINUTE) * MINUTE;
 
 // ---------------------------------------------------------------- API key and HTTP
 
@@ -356,7 +355,7 @@ function rowOf(event) {
 function receive(event) {
   events.unshift(event);
   if (events.length > MAX_EVENTS) events.length = MAX_EVENTS;
-  countInChart(event);
+  chart.count(event);
   scheduleCounts();
   if (paused) {
     missedWhilePaused++;
@@ -439,145 +438,22 @@ function setupFeedControls() {
 
 // ---------------------------------------------------------------- chart
 
-/** Minute (ms) → counts by kind. */
-const buckets = new Map();
-let windowEnd = floorMinute(Date.now());
-/** Events up to this cursor are in the history already loaded. */
-let historyCursor = 0n;
-let chart = null;
-let chartQueued = false;
-
-function setHistory(rows, cursor) {
-  buckets.clear();
-  for (const row of rows) buckets.set(Date.parse(row.minute), { CREATED: row.created, UPDATED: row.updated, DELETED: row.deleted });
-  windowEnd = Math.max(floorMinute(Date.now()), ...buckets.keys());
-  const seq = toSeq(cursor);
-  if (seq > historyCursor) historyCursor = seq;
-  drawChart();
-}
-
-function toSeq(cursor) {
-  try {
-    return BigInt(cursor);
-  } catch {
-    return 0n;
-  }
-}
-
-function countInChart(event) {
-  if (toSeq(event.cursor) <= historyCursor) return;
-  const minute = floorMinute(Date.parse(event.occurredAt));
-  if (!Number.isFinite(minute) || minute <= windowEnd - HISTORY_MINUTES * MINUTE) return;
-  if (minute > windowEnd) windowEnd = minute;
-  let bucket = buckets.get(minute);
-  if (!bucket) buckets.set(minute, (bucket = { CREATED: 0, UPDATED: 0, DELETED: 0 }));
-  bucket[event.kind] = (bucket[event.kind] ?? 0) + 1;
-  if (!chartQueued) {
-    chartQueued = true;
-    setTimeout(() => {
-      chartQueued = false;
-      drawChart();
-    }, 500);
-  }
-}
+const chart = createChangeChart({ canvas: $('chart'), summary: $('chart-summary'), minutes: HISTORY_MINUTES, numbers, clock: minuteClock });
 
 /**
- * Moves the window on to the current minute, reloading the history from the server: the chart
- * stays right even while the feed lags behind (a large initial sync), as events up to the
- * history's cursor are not counted twice.
+ * Moves the chart on to the current minute, reloading the history from the server: it stays
+ * right even while the feed lags behind (a large initial sync), as events up to the history's
+ * cursor are not counted twice.
  */
 async function rollChart() {
-  const now = floorMinute(Date.now());
-  if (now <= windowEnd) return;
-  windowEnd = now;
-  drawChart();
-  if (!feed?.running) return;
+  if (!chart.roll() || !feed?.running) return;
   const mine = session;
   try {
     const data = await gql(HISTORY_QUERY, { minutes: HISTORY_MINUTES });
-    if (mine === session) setHistory(data.changeHistory, data.latestChangeCursor);
+    if (mine === session) chart.setHistory(data.changeHistory, data.latestChangeCursor);
   } catch (error) {
     if (error instanceof AuthError) needKey();
   }
-}
-
-const cssVar = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-
-function drawChart() {
-  const minutes = Array.from({ length: HISTORY_MINUTES }, (_, i) => windowEnd - (HISTORY_MINUTES - 1 - i) * MINUTE);
-  for (const key of buckets.keys()) if (key < minutes[0]) buckets.delete(key);
-  const series = (kind) => minutes.map((m) => buckets.get(m)?.[kind] ?? 0);
-  const created = series('CREATED');
-  const updated = series('UPDATED');
-  const deleted = series('DELETED');
-  const sum = (list) => list.reduce((a, b) => a + b, 0);
-  const total = sum(created) + sum(updated) + sum(deleted);
-  const summary = $('chart-summary');
-  const breakdown = document.createElement('span');
-  breakdown.className = 'breakdown';
-  breakdown.textContent = ` (${numbers.format(sum(created))} created, ${numbers.format(sum(updated))} updated, ${numbers.format(sum(deleted))} deleted)`;
-  summary.replaceChildren(`${numbers.format(total)} change${total === 1 ? '' : 's'} in the last hour`, breakdown);
-
-  const Chart = globalThis.Chart;
-  if (!Chart) return;
-  const labels = minutes.map((m) => minuteClock.format(new Date(m)));
-  if (chart) {
-    chart.data.labels = labels;
-    chart.data.datasets[0].data = created;
-    chart.data.datasets[1].data = updated;
-    chart.data.datasets[2].data = deleted;
-    chart.update('none');
-    return;
-  }
-  const reduceMotion = matchMedia('(prefers-reduced-motion: reduce)').matches;
-  chart = new Chart($('chart'), {
-    type: 'bar',
-    data: {
-      labels,
-      datasets: [
-        { label: 'Created', data: created, stack: 'changes', ...palette().created },
-        { label: 'Updated', data: updated, stack: 'changes', ...palette().updated },
-        { label: 'Deleted', data: deleted, stack: 'changes', ...palette().deleted },
-      ],
-    },
-    options: {
-      animation: reduceMotion ? false : { duration: 250 },
-      responsive: true,
-      maintainAspectRatio: false,
-      interaction: { mode: 'index', intersect: false },
-      scales: {
-        x: { stacked: true, grid: { display: false }, ticks: { autoSkip: true, autoSkipPadding: 16, maxTicksLimit: 7, maxRotation: 0 } },
-        y: { stacked: true, beginAtZero: true, ticks: { precision: 0, maxTicksLimit: 6 } },
-      },
-      plugins: {
-        colors: { enabled: false },
-        legend: { position: 'bottom', labels: { boxWidth: 12, boxHeight: 12 } },
-        tooltip: { callbacks: { title: (items) => (items[0] ? `${items[0].label}` : '') } },
-      },
-    },
-  });
-  colourChart();
-}
-
-/** The chart's colours, from the CSS (light or dark scheme). */
-function palette() {
-  const colour = (name) => ({ backgroundColor: cssVar(name), borderColor: cssVar(name), hoverBackgroundColor: cssVar(name) });
-  return { created: colour('--created'), updated: colour('--updated'), deleted: colour('--deleted'), text: cssVar('--muted'), grid: cssVar('--chart-grid') };
-}
-
-/** Applies the palette (at creation, and when the colour scheme changes). */
-function colourChart() {
-  if (!chart) return;
-  const colours = palette();
-  chart.data.datasets.forEach((set, i) => Object.assign(set, [colours.created, colours.updated, colours.deleted][i]));
-  chart.options.color = colours.text;
-  chart.options.scales.x.ticks.color = colours.text;
-  chart.options.scales.y.ticks.color = colours.text;
-  chart.options.scales.y.grid.color = colours.grid;
-  chart.options.scales.y.border = { color: colours.grid };
-  chart.options.scales.x.border = { color: colours.grid };
-  chart.options.plugins.legend.labels.color = colours.text;
-  chart.update('none');
 }
 
 // ---------------------------------------------------------------- connection
@@ -676,7 +552,7 @@ async function boot() {
     renderStatus(data.syncStatus);
     renderCounts(data.mirrorCounts);
     fillTypeFilter(data.mirrorCounts);
-    setHistory(data.changeHistory, data.latestChangeCursor);
+    chart.setHistory(data.changeHistory, data.latestChangeCursor);
     // From now on (the latest cursor), or, when restarting, from the last event received.
     connect(mine, resumeFrom ?? data.latestChangeCursor);
   } catch (error) {
@@ -694,5 +570,5 @@ setInterval(() => {
   rollChart();
   if (lastStatus) renderStatus(lastStatus);
 }, 15_000);
-matchMedia('(prefers-color-scheme: dark)').addEventListener('change', colourChart);
+matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => chart.recolour());
 boot();
