@@ -51,8 +51,15 @@ export function isResourceType(type: string): type is ResourceType {
   return Object.hasOwn(TABLES, type);
 }
 
+/** snake_case → PascalCase, as a type: `line_item` → `LineItem`. */
+export type PascalCase<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Capitalize<Head>}${PascalCase<Tail>}` : Capitalize<S>;
+
+/** The Prisma model of a resource type. */
+export type ResourceModelName = PascalCase<ResourceType>;
+
 /** The Prisma model of a type: `line_item` → `LineItem`. */
-export const modelNameOf = (type: ResourceType): string => type.replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
+export const modelNameOf = <T extends ResourceType>(type: T): PascalCase<T> =>
+  type.replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase()) as PascalCase<T>;
 
 /** The Prisma client's property for a model: `LineItem` → `lineItem`. */
 export const delegateNameOf = (modelName: string): string => modelName[0]!.toLowerCase() + modelName.slice(1);
