@@ -7,6 +7,7 @@ import { openDatabase } from './db/database.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createSimulator, DEMO_TOKEN, REVISION_MODELS, type RevisionModel } from './simulator/index.ts';
 import { formatStatus } from './status.ts';
+import { bigintsAsStrings } from './store/exact-json.ts';
 import { countFailedObjects, countRejectedItems, loadFailedObjects, loadSyncRecord } from './store/sync-state.ts';
 import { createSyncEngine } from './sync/engine.ts';
 import { deriveStatus } from './sync/status.ts';
@@ -61,8 +62,6 @@ function onShutdownSignal(logger: Logger, stop: () => Promise<void>, exitCode = 
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
 }
-
-const bigintsAsStrings = (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value);
 
 function fail(logger: Logger, error: unknown): void {
   logger.fatal({ err: error }, error instanceof Error ? error.message : String(error));

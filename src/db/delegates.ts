@@ -1,6 +1,7 @@
 // A model's Prisma delegate chosen by name at run time (the schema and the change feed serve
 // every model through the same code). Prisma types each delegate for its model; code that
 // builds its arguments from the datamodel sees them through this one shape instead.
+import { modelNameOf, type PascalCase, type ResourceType } from '../resource-types.ts';
 import type { PrismaClient } from './client.ts';
 import type PrismaTypes from './generated/pothos-types.ts';
 
@@ -17,7 +18,7 @@ export type ModelRow<N extends ModelName> = PrismaTypes[N]['Shape'];
 export interface ModelDelegate<Row = Record<string, unknown>> {
   findMany(args: object): Promise<Row[]>;
   findFirst(args: object): Promise<Row | null>;
-  count(args: object): Promise<number>;
+  count(args?: object): Promise<number>;
 }
 
 /** The Prisma client's property for a model: `LineItem` → `lineItem`. */
@@ -28,4 +29,9 @@ export function delegateOf<N extends ModelName>(prisma: PrismaClient, name: N): 
   // Every model's delegate has this shape: the compiler checks it here, once for all of them.
   const delegates: { [M in ModelName as Uncapitalize<M>]: ModelDelegate<ModelRow<M>> } = prisma;
   return delegates[delegateNameOf(name)];
+}
+
+/** The rows of a resource type that `args` finds (whole rows unless `args` selects). */
+export function findManyOf<T extends ResourceType>(prisma: PrismaClient, type: T, args: object): Promise<Array<ModelRow<PascalCase<T>>>> {
+  return delegateOf(prisma, modelNameOf(type)).findMany(args);
 }

@@ -6,7 +6,7 @@ import type { ArgBuilder, FieldMap, FieldRef, InputFieldMap, InputFieldsFromShap
 import type { prismaModelName, PrismaModelTypes, PrismaNodeRef, ShapeFromSelection } from '@pothos/plugin-prisma';
 import { GraphQLError, Kind, type GraphQLResolveInfo } from 'graphql';
 import { delegateOf } from '../db/delegates.ts';
-import type { ResourceModelName } from '../db/resource-types.ts';
+import type { ResourceModelName } from '../resource-types.ts';
 import type PrismaTypes from '../db/generated/pothos-types.ts';
 import { parseForJavaScript } from '../store/exact-json.ts';
 import { builder, datamodel, type BuilderTypes, type Context } from './builder.ts';

@@ -5,8 +5,9 @@ import { brandWithType, type ArgBuilder } from '@pothos/core';
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import { delegateNameOf, delegateOf, type ModelRow } from '../db/delegates.ts';
-import { modelNameOf, RESOURCE_TYPES, type ResourceType } from '../db/resource-types.ts';
+import { modelNameOf, RESOURCE_TYPES, type ResourceType } from '../resource-types.ts';
 import { abortable, waitUnlessAborted, mapIterator } from '../events/abortable.ts';
+import { bigintsAsStrings } from '../store/exact-json.ts';
 import { batchOf, type ChangeEvent } from '../events/change-feed.ts';
 import { changeStream, cursorOf, parseCursor } from '../events/change-stream.ts';
 import { builder, type BuilderTypes, type Context } from './builder.ts';
@@ -67,7 +68,7 @@ function whereMatcher(ctx: Context, name: ModelName, where: WhereInput) {
   if (!namesRelations(name, where)) {
     return async (events: ChangeEvent[]) => events.filter((event) => matchesRow(name, where, event.node) === true);
   }
-  const key = `where:${JSON.stringify(where, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`;
+  const key = `where:${JSON.stringify(where, bigintsAsStrings)}`;
   if (usesCustomFields(where)) {
     // Custom fields of related objects: Prisma cannot read them; one SQL query per batch instead.
     const memo = new WeakMap<readonly ChangeEvent[], Promise<Set<string>>>();
@@ -229,7 +230,7 @@ async function* syncStatusStream(ctx: Context, signal: AbortSignal) {
   while (!signal.aborted) {
     const status = await syncStatusOf(ctx).current();
     // Told again when the state or its figures change, not as the lag grows by the second.
-    const seen = JSON.stringify({ ...status, lagSeconds: undefined }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    const seen = JSON.stringify({ ...status, lagSeconds: undefined }, bigintsAsStrings);
     if (seen !== last) {
       last = seen;
       yield status;

@@ -24,7 +24,7 @@ import pg from 'pg';
 import { openDatabase, type Database } from '../../src/db/database.ts';
 import { HEAP_GROWING_PERCENT } from '../../src/sync/lean-heap.ts';
 import { applyMigrations } from '../../src/db/migrations.ts';
-import { RESOURCE_TYPES, TABLES, type ResourceType } from '../../src/db/resource-types.ts';
+import { RESOURCE_TYPES, TABLES, type ResourceType } from '../../src/resource-types.ts';
 import { silentLogger } from '../../src/logger.ts';
 // Only the token: the simulator itself (and its generator's data) is loaded by the child alone.
 import { DEMO_TOKEN } from '../../src/simulator/auth.ts';
