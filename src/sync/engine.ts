@@ -175,13 +175,20 @@ function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> 
 }
 
 export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
-  const { prisma, logger } = options;
+  const {
+    prisma,
+    logger,
+    failoverMs = 15_000,
+    stallMs = 120_000,
+    standbyPollMs: pollMs = leaseTimings(failoverMs).pollMs,
+    errorBackoffMs = 500,
+    errorBackoffMaxMs = 10_000,
+    progressIntervalMs = 5000,
+    progressBar = false,
+  } = options;
   const log = logger.child({ component: 'sync' });
   const sessionLog = createSessionLog({ logger: log });
-  const failoverMs = options.failoverMs ?? 15_000;
-  const stallMs = options.stallMs ?? 120_000;
-  const pollMs = options.standbyPollMs ?? leaseTimings(failoverMs).pollMs;
-  const backoff = { baseMs: options.errorBackoffMs ?? 500, maxMs: options.errorBackoffMaxMs ?? 10_000 };
+  const backoff = { baseMs: errorBackoffMs, maxMs: errorBackoffMaxMs };
   const secrets = [options.token];
   const stopController = new AbortController();
   const { signal } = stopController;
@@ -294,8 +301,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     });
     const progress = createProgress({
       total: start.totalCount,
-      intervalMs: options.progressIntervalMs ?? 5000,
-      bar: (options.progressBar ?? false) && start.totalCount >= LONG_SESSION_ITEMS,
+      intervalMs: progressIntervalMs,
+      bar: progressBar && start.totalCount >= LONG_SESSION_ITEMS,
       logger: log,
     });
     const big = start.totalCount >= LONG_SESSION_ITEMS;
