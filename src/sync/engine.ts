@@ -5,6 +5,7 @@
 // ack, a standby's poll); what the engine is doing is kept in memory, true while the database
 // is down, and recorded in sync_state for the other processes.
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Config } from '../config.ts';
 import type { PrismaClient } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
 import { applyPrepared, clearingRejected, preparePage, type ChangeCount, type PreparedPage, type RejectedRow } from '../store/store.ts';
@@ -30,6 +31,7 @@ import { createLeadership, leaseTimings, type Lease, type Leadership } from './l
 import { createProgress, type Progress } from './progress.ts';
 import { createSessionLog } from './session-log.ts';
 import { retryRejectedItems } from './rejected-retry.ts';
+import { USER_AGENT } from '../version.ts';
 
 /** Options for {@link createSyncEngine}. */
 export interface SyncEngineOptions {
@@ -65,6 +67,19 @@ export interface SyncEngineOptions {
   /** Overrides for the HTTP client (timeouts, retries). */
   client?: Partial<Pick<SyncClientOptions, 'timeoutMs' | 'maxAttempts' | 'backoffBaseMs' | 'backoffMaxMs' | 'onRetry'>>;
   logger: Logger;
+}
+
+/** The engine's options that the configuration decides, alike for `start` and `sync --once`. */
+export function syncEngineOptions(config: Config): Pick<SyncEngineOptions, 'deviceUuid' | 'userAgent' | 'intervalMs' | 'stallMs' | 'failoverMs' | 'progressBar'> {
+  return {
+    deviceUuid: config.base.deviceUuid,
+    userAgent: USER_AGENT,
+    intervalMs: config.sync.intervalMs,
+    stallMs: config.sync.stallMs,
+    failoverMs: config.sync.failoverMs,
+    // A progress bar on a terminal, log lines otherwise.
+    progressBar: Boolean(process.stderr.isTTY),
+  };
 }
 
 /** What the engine reports as it goes (metrics); every hook is optional. */
