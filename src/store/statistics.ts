@@ -8,7 +8,7 @@ import type { PrismaClient } from '../db/client.ts';
 import { isResourceType, TABLES } from '../resource-types.ts';
 import type { Logger } from '../logger.ts';
 import { keyColumnsOf, OTHER_KEY_COLUMNS } from './page-sql.ts';
-import type { ChangeCount } from './store.ts';
+import type { ChangeCount } from './apply-page.ts';
 
 /** Options for {@link createStatisticsKeeper}. */
 export interface StatisticsOptions {

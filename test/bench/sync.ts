@@ -30,7 +30,7 @@ import { silentLogger } from '../../src/logger.ts';
 import { DEMO_TOKEN } from '../../src/simulator/auth.ts';
 import { COLUMNS } from '../../src/store/columns.ts';
 import { planPage, type StoreItem } from '../../src/store/rows.ts';
-import { applyPage } from '../../src/store/store.ts';
+import { applyPage } from '../../src/store/apply-page.ts';
 import { createSyncClient, readPage, type Page, type WireItem } from '../../src/sync/client.ts';
 import { createSyncEngine } from '../../src/sync/engine.ts';
 import { withClient } from '../fixtures/postgres-admin.ts';
