@@ -8,8 +8,7 @@ import type { PrismaClient } from '../db/client.ts';
 import { findManyOf } from '../db/delegates.ts';
 import { isResourceType, type ResourceType } from '../resource-types.ts';
 import type { Logger } from '../logger.ts';
-import { CHANGE_CHANNEL } from '../store/page-sql.ts';
-import { newestChangeSeq } from './change-log.ts';
+import { CHANGE_CHANNEL, newestChangeSeq } from '../store/change-log.ts';
 
 export type ChangeKind = 'CREATED' | 'UPDATED' | 'DELETED';
 

@@ -6,10 +6,8 @@
 // and prepared once per connection: planning it costs about as much as a third of running it.
 import { PREPARED } from '../db/client.ts';
 import { TABLES, type ResourceType } from '../resource-types.ts';
+import { CHANGE_CHANNEL } from './change-log.ts';
 import { COLUMNS, type ColumnKind } from './columns.ts';
-
-/** The channel listeners are woken on; the payload is the newest `seq`. */
-export const CHANGE_CHANNEL = 'bsg_change_events';
 
 /** The SQLSTATE of a page refused because its writer no longer leads the device (raised by bsg_page_begin). */
 export const FENCED_SQLSTATE = 'BSG01';

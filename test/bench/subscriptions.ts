@@ -49,7 +49,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createSimulator, DEMO_TOKEN, type Simulator } from '../../src/simulator/index.ts';
-import { CHANGE_CHANNEL } from '../../src/store/page-sql.ts';
+import { CHANGE_CHANNEL } from '../../src/store/change-log.ts';
 import type { Analysis, ClientSpec, Command, Connected, Progress } from './subscriptions-clients.ts';
 import { benchPostgres, machineBusySeconds, mb, processCpuSeconds, quantile, round, rssMB, runBench, startHelperProcess, type Cleanups } from './harness.ts';
 
