@@ -11,9 +11,8 @@ import { createReadinessCheck, createSyncReadinessCheck } from './server/health.
 import { createMetrics } from './server/metrics.ts';
 import { startServer } from './server/server.ts';
 import { createSimulator, DEMO_TOKEN } from './simulator/index.ts';
-import { createSyncEngine, type SyncEngine } from './sync/engine.ts';
+import { createSyncEngine, syncEngineOptions, type SyncEngine } from './sync/engine.ts';
 import { createSyncStatusSource, type SyncStatusSource } from './sync/status.ts';
-import { USER_AGENT } from './version.ts';
 
 export interface App {
   readonly url: string;
@@ -87,13 +86,8 @@ export async function startApp({ config, logger, sync = true }: AppOptions): Pro
         databaseUrl: database.url,
         baseUrl: source.url,
         token: source.token,
-        deviceUuid: config.base.deviceUuid,
-        userAgent: USER_AGENT,
-        intervalMs: config.sync.intervalMs,
-        stallMs: config.sync.stallMs,
-        failoverMs: config.sync.failoverMs,
+        ...syncEngineOptions(config),
         observer: metrics.sync,
-        progressBar: Boolean(process.stderr.isTTY),
         logger,
       });
       // It retries every transient failure; it ends on stop(), or on a fatal error (a refused

@@ -7,10 +7,11 @@ import { openDatabase } from './db/database.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createSimulator, DEMO_TOKEN, REVISION_MODELS, type RevisionModel } from './simulator/index.ts';
 import { formatStatus } from './status.ts';
+import { bigintsAsStrings } from './store/exact-json.ts';
 import { countFailedObjects, countRejectedItems, loadFailedObjects, loadSyncRecord } from './store/sync-state.ts';
-import { createSyncEngine } from './sync/engine.ts';
+import { createSyncEngine, syncEngineOptions } from './sync/engine.ts';
 import { deriveStatus } from './sync/status.ts';
-import { USER_AGENT, VERSION } from './version.ts';
+import { VERSION } from './version.ts';
 
 /** sysexits' EX_CONFIG: the configuration is wrong, retrying will not help. */
 const EXIT_CONFIG = 78;
@@ -61,8 +62,6 @@ function onShutdownSignal(logger: Logger, stop: () => Promise<void>, exitCode = 
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
 }
-
-const bigintsAsStrings = (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value);
 
 function fail(logger: Logger, error: unknown): void {
   logger.fatal({ err: error }, error instanceof Error ? error.message : String(error));
@@ -170,12 +169,7 @@ program
         databaseUrl: database.url,
         baseUrl: config.base.apiUrl,
         token: config.base.accessToken,
-        deviceUuid: config.base.deviceUuid,
-        userAgent: USER_AGENT,
-        intervalMs: config.sync.intervalMs,
-        stallMs: config.sync.stallMs,
-        failoverMs: config.sync.failoverMs,
-        progressBar: Boolean(process.stderr.isTTY),
+        ...syncEngineOptions(config),
         logger,
       });
       // Interrupted: the page in hand is committed and acked (or dropped unapplied), then exit 130.

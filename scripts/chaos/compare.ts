@@ -2,7 +2,7 @@
 // truth, the change log against the changes the mirror really went through, and what a
 // subscriber received against the change log.
 import type pg from 'pg';
-import { isResourceType, TABLES } from '../../src/db/resource-types.ts';
+import { isResourceType, TABLES } from '../../src/resource-types.ts';
 import type { SimObject } from '../../src/simulator/index.ts';
 
 export interface MirrorComparison {

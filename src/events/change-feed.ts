@@ -5,10 +5,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { PrismaClient } from '../db/client.ts';
-import { delegateNameOf, isResourceType, modelNameOf, type ResourceType } from '../db/resource-types.ts';
+import { findManyOf } from '../db/delegates.ts';
+import { isResourceType, type ResourceType } from '../resource-types.ts';
 import type { Logger } from '../logger.ts';
-import { CHANGE_CHANNEL } from '../store/page-sql.ts';
-import { newestChangeSeq } from './change-log.ts';
+import { CHANGE_CHANNEL, newestChangeSeq } from '../store/change-log.ts';
 
 export type ChangeKind = 'CREATED' | 'UPDATED' | 'DELETED';
 
@@ -76,8 +76,6 @@ interface EventRow {
   occurredAt: Date;
 }
 
-const delegateOf = (type: ResourceType) => delegateNameOf(modelNameOf(type)) as keyof PrismaClient;
-
 export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
   const { prisma } = options;
   const log = options.logger.child({ component: 'change-feed' });
@@ -103,8 +101,7 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
     const nodes = new Map<string, Record<string, unknown>>();
     await Promise.all(
       [...byType].map(async ([type, ids]) => {
-        const delegate = prisma[delegateOf(type)] as unknown as { findMany(args: object): Promise<Record<string, unknown>[]> };
-        for (const node of await delegate.findMany({ where: { id: { in: ids } } })) nodes.set(`${type}:${String(node.id)}`, node);
+        for (const node of await findManyOf(prisma, type, { where: { id: { in: ids } } })) nodes.set(`${type}:${String(node.id)}`, node);
       }),
     );
     const events: ChangeEvent[] = [];

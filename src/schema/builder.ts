@@ -59,3 +59,6 @@ export const builder = new SchemaBuilder<{
 });
 
 export const datamodel = getDatamodel().datamodel;
+
+/** The builder's schema types (context, scalars, Prisma types), for helpers that take its field builders. */
+export type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;

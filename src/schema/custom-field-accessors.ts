@@ -1,14 +1,15 @@
 // Reading a custom field by name on a lead, contact or deal: the value as it is (`customField`),
 // or typed (`customString`, `customNumber`, …), null when the object has no such field or its
 // value is of another type. Read from the `custom_fields` column; `customFields` is the whole object.
+import type { FieldMap } from '@pothos/core';
 import { customValue, dateOfTime, kindOf, numberOf, timeOf } from '../store/custom-field-values.ts';
+import type { RuntimeFieldBuilder } from './runtime-field-builder.ts';
 
-type FieldBuilder = any; // Pothos' field builder of a Prisma node (lead, contact or deal).
 type Row = { customFields: unknown };
 
-/** The typed accessors of a node with custom fields. */
-export function customFieldAccessors(t: FieldBuilder): Record<string, unknown> {
-  const accessor = <T>(type: unknown, description: string, read: (value: unknown) => T | null) =>
+/** The typed accessors of a node with custom fields (lead, contact or deal). */
+export function customFieldAccessors(t: RuntimeFieldBuilder): FieldMap {
+  const accessor = <T>(type: 'JSON' | 'String' | 'Decimal' | 'Date' | 'DateTime' | 'Boolean' | ['String'], description: string, read: (value: unknown) => T | null) =>
     t.field({
       type,
       nullable: true,

@@ -155,8 +155,8 @@ export function customFieldSql(filter: CustomFieldFilter, column: string, param:
     if (negated) return exact();
     const list = containments();
     if (list.length === 0) return 'FALSE';
-    const any = list.map((c) => `${column} @> ${c}`).join(' OR ');
-    return list.length > 1 ? `(${any})` : any;
+    const someHolds = list.map((c) => `${column} @> ${c}`).join(' OR ');
+    return list.length > 1 ? `(${someHolds})` : someHolds;
   };
   const contains = (fragment: object) => param(JSON.stringify(fragment), 'jsonb');
   const eqContainments = (text: string) => {

@@ -1,8 +1,8 @@
 // Figures about the mirror as a whole, for dashboards such as the status page: live and deleted
 // counts per type, changes per minute, and the cursor of the latest change. Each is one SQL
 // statement, whatever the number of types or minutes.
-import { RESOURCE_TYPES, TABLES, type ResourceType } from '../db/resource-types.ts';
-import { newestChangeSeq } from '../events/change-log.ts';
+import { RESOURCE_TYPES, TABLES, type ResourceType } from '../resource-types.ts';
+import { newestChangeSeq } from '../store/change-log.ts';
 import { builder } from './builder.ts';
 import { ResourceTypeEnum } from './resource-type-enum.ts';
 

@@ -21,7 +21,7 @@ export const Address = builder.objectRef<AddressShape>('Address').implement({
   }),
 });
 
-interface NamedShape {
+export interface NamedShape {
   id?: number | string | null;
   name?: string | null;
 }
@@ -40,7 +40,7 @@ export const UserRole = builder.objectRef<NamedShape>('UserRole').implement({
   }),
 });
 
-interface PriceShape {
+export interface PriceShape {
   amount?: string | number | null;
   currency?: string | null;
 }

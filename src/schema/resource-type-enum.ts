@@ -1,6 +1,6 @@
 // The ResourceType enum, shared by the subscriptions and the mirror's statistics (its own file, so
 // neither depends on the other's module being loaded first).
-import { RESOURCE_TYPES, type ResourceType } from '../db/resource-types.ts';
+import { RESOURCE_TYPES, type ResourceType } from '../resource-types.ts';
 import { builder } from './builder.ts';
 
 export const ResourceTypeEnum = builder.enumType('ResourceType', {

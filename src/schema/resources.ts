@@ -2,32 +2,49 @@
 // every typed column (camelCase), `baseId`, `raw`, `revision`, `syncedAt`, `deletedAt`;
 // the `where` and `orderBy` inputs; a connection query and a by-id query. Each resource
 // file adds what is particular to its type (typed nested objects, relations).
+import type { ArgBuilder, FieldMap, FieldRef, InputFieldMap, InputFieldsFromShape, InputObjectRef } from '@pothos/core';
+import type { prismaModelName, PrismaModelTypes, PrismaNodeRef, ShapeFromSelection } from '@pothos/plugin-prisma';
 import { GraphQLError, Kind, type GraphQLResolveInfo } from 'graphql';
+import { delegateOf } from '../db/delegates.ts';
+import type { ResourceModelName } from '../resource-types.ts';
 import type PrismaTypes from '../db/generated/pothos-types.ts';
-import { delegateNameOf } from '../db/resource-types.ts';
 import { parseForJavaScript } from '../store/exact-json.ts';
-import { builder, datamodel } from './builder.ts';
+import { builder, datamodel, type BuilderTypes, type Context } from './builder.ts';
 import { pageSize } from './page-size.ts';
+import type { RuntimeFieldBuilder } from './runtime-field-builder.ts';
 import { customFieldAccessors } from './custom-field-accessors.ts';
 import { checkCustomFieldFilter, CustomFieldFilterInput, type CustomFieldFilter } from './custom-field-filter.ts';
 import { FILTER_INPUTS, OrderDirection, whereToPrisma, type FilterKind, type WhereInput, type WhereShape } from './filters.ts';
 import { needsSql, sqlConnectionCount, sqlConnectionPage, type ConnectionArgs } from './sql-connection.ts';
 
-export type ModelName = keyof PrismaTypes & string;
+/** The Prisma model of a resource type: what the schema serves. */
+export type ModelName = ResourceModelName;
 
-type FieldBuilder = any; // Pothos' field builder for one model; the typed APIs are used in the resource files.
+/** Pothos' types of a Prisma model (its shape, relations, where and select). */
+export type ModelTypes<N extends ModelName> = PrismaModelTypes & PrismaTypes[N];
+
+/** What a node reads whatever is asked (each field selects what it needs besides). */
+const NODE_SELECT: { id: true; deletedAt: true } = { id: true, deletedAt: true };
+
+/** The row a node's fields get: the node's selection, typed as Pothos types it for `select`. */
+export type NodeShape<N extends ModelName> = ShapeFromSelection<BuilderTypes, ModelTypes<N>, { select: typeof NODE_SELECT; include: unknown }> & {
+  [prismaModelName]?: ModelTypes<N>['Name'];
+};
+
+/** Pothos' Prisma field builder of model N's node: relations and columns are checked by name. */
+export type ResourceFieldBuilder<N extends ModelName> = PothosSchemaTypes.PrismaObjectFieldBuilder<BuilderTypes, ModelTypes<N>, NodeShape<N>>;
 
 /** Options for {@link defineResource}. */
-export interface ResourceOptions {
+export interface ResourceOptions<N extends ModelName> {
   description: string;
   /** Name of the connection query, e.g. `deals`. */
   plural: string;
   /** Name of the by-id query, e.g. `deal`. */
   singular: string;
   /** Fields exposed differently from the column's default (typed nested objects, dates). */
-  typed?: (t: FieldBuilder) => Record<string, unknown>;
+  typed?: (t: ResourceFieldBuilder<N>) => FieldMap;
   /** Relations and other fields particular to the type. */
-  fields?: (t: FieldBuilder) => Record<string, unknown>;
+  fields?: (t: ResourceFieldBuilder<N>) => FieldMap;
 }
 
 const SCALAR_TYPES: Record<string, string> = {
@@ -45,7 +62,7 @@ const SCALAR_TYPES: Record<string, string> = {
 const NOT_FILTERED = new Set(['raw', 'rawText']);
 
 /** The payload as received: from `raw`, or from its text where jsonb could not hold it exactly. */
-const rawField = (t: FieldBuilder) =>
+const rawField = (t: RuntimeFieldBuilder) =>
   t.field({
     type: 'JSON',
     description:
@@ -134,19 +151,21 @@ export const isDateField = (name: ModelName, field: string): boolean => DATE_FIE
 /** Whether a model has custom fields (leads, contacts, deals): filters, ordering and accessors by name. */
 const hasCustomFields = (name: ModelName): boolean => modelFields(name).some((f) => f.name === 'customFields');
 
-const whereInputs = new Map<string, unknown>();
+/** The `<Model>Where` input of each model. */
+type WhereRef = InputObjectRef<BuilderTypes, WhereInput>;
+const whereInputs = new Map<string, WhereRef>();
 
 /** The `<Model>Where` input type (created on first use, so relations can refer to each other). */
-export function whereInput(name: ModelName): any {
-  let ref = whereInputs.get(name);
-  if (ref) return ref;
-  ref = builder.inputRef<WhereInput>(`${name}Where`);
+export function whereInput(name: ModelName): WhereRef {
+  const known = whereInputs.get(name);
+  if (known) return known;
+  const ref = builder.inputRef<WhereInput>(`${name}Where`);
   whereInputs.set(name, ref);
   const dates = DATE_FIELDS[name] ?? new Set<string>();
-  (ref as any).implement({
+  ref.implement({
     description: `Conditions on ${name} objects; all given must hold.`,
-    fields: (t: FieldBuilder) => {
-      const fields: Record<string, unknown> = {
+    fields: (t) => {
+      const fields: InputFieldsFromShape<BuilderTypes, WhereInput, 'InputObject'> = {
         AND: t.field({ type: [ref], required: false, description: 'All of these.' }),
         OR: t.field({ type: [ref], required: false, description: 'At least one of these.' }),
         NOT: t.field({ type: ref, required: false, description: 'Not this.' }),
@@ -254,28 +273,74 @@ function queryOrder(name: ModelName, orderBy: ReadonlyArray<{ field?: string | n
   ];
 }
 
-/** Every resource defined, with its node type: subscriptions add a field per resource. */
-export const RESOURCES: Array<{ name: ModelName; node: any }> = [];
+/** The node type of a resource. */
+export type ResourceNode<N extends ModelName> = PrismaNodeRef<BuilderTypes, ModelTypes<N>, ModelTypes<N>['Shape']>;
+
+/** Every resource defined: subscriptions add a field per resource. */
+export const RESOURCES: ModelName[] = [];
+
+/** The arguments of a by-id query. */
+interface ByIdArgs {
+  baseId: bigint;
+  includeDeleted?: boolean | null;
+}
+
+/**
+ * The Pothos calls of {@link defineResource}, for a model N known only as a type parameter.
+ * Pothos types their options by conditional types over the model, which the compiler cannot
+ * evaluate for a type parameter; these are the same options, typed for every model at once.
+ * What differs by model (the fields of the resource files) is checked for the model itself,
+ * through {@link ResourceOptions}.
+ */
+interface ResourceBuilder<N extends ModelName> {
+  prismaNode(
+    name: N,
+    options: { description: string; id: { field: 'id' }; nullable: true; select: typeof NODE_SELECT; fields: (t: ResourceFieldBuilder<N>) => FieldMap },
+  ): ResourceNode<N>;
+}
+interface ResourceQueryBuilder<N extends ModelName> {
+  arg: ArgBuilder<BuilderTypes>;
+  prismaConnection(
+    options: typeof pageSize & {
+      type: N;
+      cursor: 'id';
+      description: string;
+      args: InputFieldMap;
+      resolve: (query: Record<string, unknown>, root: unknown, args: ConnectionArgs, ctx: Context, info: GraphQLResolveInfo) => Promise<unknown[]>;
+      totalCount: (root: unknown, args: ConnectionArgs, ctx: Context) => Promise<number>;
+    },
+    connection: { description: string },
+  ): FieldRef<BuilderTypes>;
+  prismaField(options: {
+    type: N;
+    nullable: true;
+    description: string;
+    args: InputFieldMap;
+    resolve: (query: object, root: unknown, args: ByIdArgs, ctx: Context) => Promise<unknown>;
+  }): FieldRef<BuilderTypes>;
+}
 
 /** Registers a resource: node type, inputs, connection query and by-id query. Returns the node ref. */
-export function defineResource(name: ModelName, options: ResourceOptions) {
+export function defineResource<N extends ModelName>(name: N, options: ResourceOptions<N>): ResourceNode<N> {
   resourceModels.add(name);
   const dates = DATE_FIELDS[name] ?? new Set<string>();
-  const node = (builder as any).prismaNode(name, {
+  const node = (builder as unknown as ResourceBuilder<N>).prismaNode(name, {
     description: options.description,
     id: { field: 'id' },
     // node(id)/nodes(ids) of an id that matches nothing answer null (Relay), not an error.
     nullable: true,
     // Read only the columns a query asks for (exposed fields add theirs): rows carry the whole
     // payload in `raw`, which most queries never need. `deletedAt` tells node(id) a tombstone.
-    select: { id: true, deletedAt: true },
-    fields: (t: FieldBuilder) => {
+    select: NODE_SELECT,
+    fields: (t) => {
       const typed = options.typed?.(t) ?? {};
-      const fields: Record<string, unknown> = {};
+      // The columns below are named by the datamodel at run time (see RuntimeFieldBuilder).
+      const columns = t as unknown as RuntimeFieldBuilder;
+      const fields: FieldMap = {};
       for (const field of modelFields(name)) {
         if (field.kind !== 'scalar' || field.name in typed || field.name === 'rawText' || isMoneyText(name, field)) continue;
         if (field.name === 'raw') {
-          fields.raw = rawField(t);
+          fields.raw = rawField(columns);
           continue;
         }
         const nullable = !field.isRequired;
@@ -285,18 +350,18 @@ export function defineResource(name: ModelName, options: ResourceOptions) {
         if (!type) continue;
         const text = moneyTextOf(name, field);
         fields[graphqlName] = text
-          ? t.field({ type, nullable, select: { [text]: true }, resolve: (row: Record<string, string | null>) => row[text] })
-          : t.expose(field.name, { type: field.isList ? [type] : type, nullable });
+          ? columns.field({ type, nullable, select: { [text]: true }, resolve: (row: Record<string, string | null>) => row[text] })
+          : columns.expose(field.name, { type: field.isList ? [type] : type, nullable });
       }
-      return { ...fields, ...typed, ...(hasCustomFields(name) ? customFieldAccessors(t) : {}), ...(options.fields?.(t) ?? {}) };
+      return { ...fields, ...typed, ...(hasCustomFields(name) ? customFieldAccessors(columns) : {}), ...(options.fields?.(t) ?? {}) };
     },
   });
 
   const where = whereInput(name);
   const order = orderInput(name);
-  const delegate = delegateNameOf(name);
-  builder.queryField(options.plural, (t) =>
-    (t as any).prismaConnection(
+  builder.queryField(options.plural, (root) => {
+    const t = root as unknown as ResourceQueryBuilder<N>;
+    return t.prismaConnection(
       {
         type: name,
         cursor: 'id',
@@ -308,47 +373,49 @@ export function defineResource(name: ModelName, options: ResourceOptions) {
           includeDeleted: t.arg.boolean({ required: false, defaultValue: false, description: 'Include deleted objects (they carry deletedAt).' }),
         },
         // Custom fields are read in SQL (sql-connection.ts); everything else through Prisma.
-        resolve: (query: Record<string, unknown>, _root: unknown, args: ConnectionArgs, ctx: any, info: GraphQLResolveInfo) => {
+        resolve: (query, _root, args, ctx, info) => {
           checkArgs(args);
-          if (needsSql(args)) return sqlConnectionPage(ctx.prisma, ctx.prisma[delegate], name, query, args, selectsTotalCount(info));
-          return ctx.prisma[delegate].findMany({ ...query, where: queryWhere(name, args.where, args.includeDeleted), orderBy: queryOrder(name, args.orderBy) });
+          const delegate = delegateOf(ctx.prisma, name);
+          if (needsSql(args)) return sqlConnectionPage(ctx.prisma, delegate, name, query, args, selectsTotalCount(info));
+          return delegate.findMany({ ...query, where: queryWhere(name, args.where, args.includeDeleted), orderBy: queryOrder(name, args.orderBy) });
         },
-        totalCount: (_root: unknown, args: ConnectionArgs, ctx: any) => {
+        totalCount: (_root, args, ctx) => {
           checkArgs(args);
           if (needsSql(args)) return sqlConnectionCount(ctx.prisma, name, args);
-          return ctx.prisma[delegate].count({ where: queryWhere(name, args.where, args.includeDeleted) });
+          return delegateOf(ctx.prisma, name).count({ where: queryWhere(name, args.where, args.includeDeleted) });
         },
       },
       { description: `A page of ${name} objects.` },
-    ),
-  );
+    );
+  });
 
-  builder.queryField(options.singular, (t) =>
-    (t as any).prismaField({
+  builder.queryField(options.singular, (root) => {
+    const t = root as unknown as ResourceQueryBuilder<N>;
+    return t.prismaField({
       type: name,
       nullable: true,
       description: `One ${name} by its Base id; null when unknown (or deleted, unless includeDeleted).`,
       args: { baseId: t.arg({ type: 'BigInt', required: true }), includeDeleted: t.arg.boolean({ required: false, defaultValue: false }) },
-      resolve: (query: object, _root: unknown, args: any, ctx: any) =>
-        ctx.prisma[delegate].findFirst({ ...query, where: { id: args.baseId, ...(args.includeDeleted ? {} : { deletedAt: null }) } }),
-    }),
-  );
-  RESOURCES.push({ name, node });
+      resolve: (query, _root, args, ctx) =>
+        delegateOf(ctx.prisma, name).findFirst({ ...query, where: { id: args.baseId, ...(args.includeDeleted ? {} : { deletedAt: null }) } }),
+    });
+  });
+  RESOURCES.push(name);
   return node;
 }
 
 /** Options of a related connection that hides deleted objects unless asked (`extraWhere`: e.g. the resource type). */
-export function relatedList(t: FieldBuilder, extraWhere: Record<string, unknown> = {}) {
+export function relatedList(t: { arg: ArgBuilder<BuilderTypes> }, extraWhere: { resourceType?: string } = {}) {
   return {
     ...pageSize,
-    cursor: 'id',
+    cursor: 'id' as const,
     totalCount: true,
     args: {
       includeDeleted: t.arg.boolean({ required: false, defaultValue: false, description: 'Include deleted objects.' }),
     },
     query: (args: { includeDeleted?: boolean | null }) => ({
       where: { ...extraWhere, ...(args.includeDeleted ? {} : { deletedAt: null }) },
-      orderBy: { id: 'asc' },
+      orderBy: { id: 'asc' as const },
     }),
   };
 }

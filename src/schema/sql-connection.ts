@@ -3,6 +3,7 @@
 // last, paged from the cursor's row like Prisma's own cursors), then Prisma loads those rows
 // with the selection Pothos asked for. The count is one more statement, when asked.
 import { PREPARED, type PrismaClient } from '../db/client.ts';
+import type { ModelDelegate } from '../db/delegates.ts';
 import { indexedExpression, sqlLiteral } from '../store/custom-fields.ts';
 import type { WhereInput } from './filters.ts';
 import { modelFields, type ModelName } from './resources.ts';
@@ -107,7 +108,6 @@ type Cursor = Record<string, unknown>;
 
 /** Counts found with a first page (a window over the selection), for the same connection's totalCount. */
 const counted = new WeakMap<object, number>();
-type Delegate = { findMany(args: object): Promise<Array<Record<string, unknown>>> };
 
 /**
  * The rows of a connection page, in order, loaded with Pothos' selection (`query`). `withCount`:
@@ -116,7 +116,7 @@ type Delegate = { findMany(args: object): Promise<Array<Record<string, unknown>>
  */
 export async function sqlConnectionPage(
   prisma: PrismaClient,
-  delegate: Delegate,
+  delegate: ModelDelegate,
   name: ModelName,
   query: Record<string, unknown>,
   args: ConnectionArgs,

@@ -1,14 +1,16 @@
 // Subscriptions: every real change (created, updated, deleted) as it is committed, for all
 // types (`changes`) or one (`dealChanged`, ...), filtered by kind and by the same `where` as
 // the queries, resumable from a cursor; and the sync status.
-import { brandWithType } from '@pothos/core';
+import { brandWithType, type ArgBuilder } from '@pothos/core';
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
-import { delegateNameOf, modelNameOf, RESOURCE_TYPES, type ResourceType } from '../db/resource-types.ts';
+import { delegateNameOf, delegateOf, type ModelRow } from '../db/delegates.ts';
+import { modelNameOf, RESOURCE_TYPES, type ResourceType } from '../resource-types.ts';
 import { abortable, waitUnlessAborted, mapIterator } from '../events/abortable.ts';
+import { bigintsAsStrings } from '../store/exact-json.ts';
 import { batchOf, type ChangeEvent } from '../events/change-feed.ts';
 import { changeStream, cursorOf, parseCursor } from '../events/change-stream.ts';
-import { builder, type Context } from './builder.ts';
+import { builder, type BuilderTypes, type Context } from './builder.ts';
 import { checkWhere, whereShape, whereInput, RESOURCES, type ModelName } from './resources.ts';
 import { whereToPrisma, type WhereInput } from './filters.ts';
 import { SyncStatus, syncStatusOf } from './sync-status.ts';
@@ -28,8 +30,7 @@ const ChangeKind = builder.enumType('ChangeKind', {
   },
 });
 
-const modelOf = (type: ResourceType) => modelNameOf(type) as ModelName;
-const delegateOf = (name: ModelName) => delegateNameOf(name) as keyof Context['prisma'];
+const modelOf = (type: ResourceType): ModelName => modelNameOf(type);
 
 function feedOf(ctx: Context) {
   if (!ctx.changes) throw new GraphQLError('subscriptions are not available on this server', { extensions: { code: 'UNAVAILABLE' } });
@@ -37,7 +38,7 @@ function feedOf(ctx: Context) {
 }
 
 // One query per batch of events, model and arguments: subscribers alike share it.
-const batchMemo = new WeakMap<readonly ChangeEvent[], Map<string, Promise<Map<string, unknown>>>>();
+const batchMemo = new WeakMap<readonly ChangeEvent[], Map<string, Promise<Map<string, ModelRow<ModelName>>>>>();
 
 /**
  * The rows of `name` among a batch's events, by id: those `where` (if any) finds, as `select`
@@ -50,8 +51,7 @@ function batchRows(ctx: Context, batch: readonly ChangeEvent[], name: ModelName,
   let rows = memo.get(`${name}:${key}`);
   if (!rows) {
     const ids = { id: { in: batch.filter((e) => modelOf(e.type) === name).map((e) => e.resourceId) } };
-    const delegate = ctx.prisma[delegateOf(name)] as unknown as { findMany(args: object): Promise<Array<{ id: bigint }>> };
-    rows = delegate
+    rows = delegateOf(ctx.prisma, name)
       .findMany({ ...rest, ...(select ? { select: { ...select, id: true } } : {}), where: where ? { AND: [ids, where] } : ids })
       .then((list) => new Map(list.map((row) => [String(row.id), row])));
     memo.set(`${name}:${key}`, rows);
@@ -68,7 +68,7 @@ function whereMatcher(ctx: Context, name: ModelName, where: WhereInput) {
   if (!namesRelations(name, where)) {
     return async (events: ChangeEvent[]) => events.filter((event) => matchesRow(name, where, event.node) === true);
   }
-  const key = `where:${JSON.stringify(where, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`;
+  const key = `where:${JSON.stringify(where, bigintsAsStrings)}`;
   if (usesCustomFields(where)) {
     // Custom fields of related objects: Prisma cannot read them; one SQL query per batch instead.
     const memo = new WeakMap<readonly ChangeEvent[], Promise<Set<string>>>();
@@ -87,7 +87,7 @@ function whereMatcher(ctx: Context, name: ModelName, where: WhereInput) {
 }
 
 /** The object of an event as Pothos' `query` selects it, loaded with the rest of its batch. */
-async function loadNode(ctx: Context, name: ModelName, query: { select?: object }, event: ChangeEvent): Promise<unknown> {
+async function loadNode(ctx: Context, name: ModelName, query: { select?: object }, event: ChangeEvent): Promise<ModelRow<ModelName>> {
   const row = (await batchRows(ctx, batchOf(event), name, `node:${JSON.stringify(query)}`, query)).get(String(event.resourceId));
   if (!row) throw new GraphQLError(`${name} ${event.resourceId} is no longer in the mirror`);
   return row;
@@ -100,14 +100,17 @@ const tracked = (ctx: Context, events: AsyncGenerator<ChangeEvent>) =>
     return event;
   });
 
+/** The fields of a change event's type. */
+type EventFieldBuilder = PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, ChangeEvent>;
+
 const eventFields = {
-  cursor: (t: any) => t.string({ description: 'Pass it as `after` to resume right after this event.', resolve: (e: ChangeEvent) => cursorOf(e) }),
-  kind: (t: any) => t.field({ type: ChangeKind, resolve: (e: ChangeEvent) => e.kind }),
-  revision: (t: any) => t.field({ type: 'BigInt', description: 'The revision stored by this change.', resolve: (e: ChangeEvent) => e.revision }),
-  occurredAt: (t: any) => t.field({ type: 'DateTime', description: 'When the mirror committed the change.', resolve: (e: ChangeEvent) => e.occurredAt }),
+  cursor: (t: EventFieldBuilder) => t.string({ description: 'Pass it as `after` to resume right after this event.', resolve: (e: ChangeEvent) => cursorOf(e) }),
+  kind: (t: EventFieldBuilder) => t.field({ type: ChangeKind, resolve: (e: ChangeEvent) => e.kind }),
+  revision: (t: EventFieldBuilder) => t.field({ type: 'BigInt', description: 'The revision stored by this change.', resolve: (e: ChangeEvent) => e.revision }),
+  occurredAt: (t: EventFieldBuilder) => t.field({ type: 'DateTime', description: 'When the mirror committed the change.', resolve: (e: ChangeEvent) => e.occurredAt }),
 };
 
-const NodeInterface = (builder as any).nodeInterfaceRef();
+const NodeInterface = builder.nodeInterfaceRef();
 
 const ChangeEventType = builder.objectRef<ChangeEvent>('ChangeEvent').implement({
   description: 'A change of any synced object.',
@@ -134,8 +137,8 @@ const ChangeEventType = builder.objectRef<ChangeEvent>('ChangeEvent').implement(
   }),
 });
 
-const kindsArg = (t: any) => t.arg({ type: [ChangeKind], required: false, description: 'Only these kinds (default: all).' });
-const afterArg = (t: any) =>
+const kindsArg = (t: { arg: ArgBuilder<BuilderTypes> }) => t.arg({ type: [ChangeKind], required: false, description: 'Only these kinds (default: all).' });
+const afterArg = (t: { arg: ArgBuilder<BuilderTypes> }) =>
   t.arg.string({ required: false, description: 'Replay every event after this cursor first, then continue live.' });
 
 builder.subscriptionType({ description: 'Live changes of the mirror.' });
@@ -166,7 +169,7 @@ builder.subscriptionField('changes', (t) =>
   }),
 );
 
-for (const { name, node } of RESOURCES) {
+for (const name of RESOURCES) {
   const type = RESOURCE_TYPES.find((r) => modelOf(r) === name)!;
   const payload = builder.objectRef<ChangeEvent>(`${name}Change`).implement({
     description: `A change of a ${name}.`,
@@ -177,14 +180,14 @@ for (const { name, node } of RESOURCES) {
       occurredAt: eventFields.occurredAt(t),
       // Loaded through Pothos' own query (only the selected columns, relations joined), for the
       // whole batch the event came in at once: one statement per batch and distinct selection.
-      node: (t as any).prismaField({
+      node: t.prismaField({
         type: name,
         description: 'The object as stored (for DELETED: its last state, with deletedAt set).',
-        resolve: (query: object, e: ChangeEvent, _args: unknown, ctx: Context) => loadNode(ctx, name, query, e),
+        resolve: (query, e, _args, ctx) => loadNode(ctx, name, query, e),
       }),
     }),
   });
-  const field = `${delegateOf(name) as string}Changed`;
+  const field = `${delegateNameOf(name)}Changed`;
   builder.subscriptionField(field, (t) =>
     t.field({
       type: payload,
@@ -194,7 +197,7 @@ for (const { name, node } of RESOURCES) {
         where: t.arg({ type: whereInput(name), required: false }),
         after: afterArg(t),
       },
-      subscribe: (_root, args: any, ctx) => {
+      subscribe: (_root, args, ctx) => {
         checkWhere(args.where as WhereInput | null);
         const kinds = args.kinds ? new Set<string>(args.kinds as string[]) : undefined;
         return tracked(
@@ -227,7 +230,7 @@ async function* syncStatusStream(ctx: Context, signal: AbortSignal) {
   while (!signal.aborted) {
     const status = await syncStatusOf(ctx).current();
     // Told again when the state or its figures change, not as the lag grows by the second.
-    const seen = JSON.stringify({ ...status, lagSeconds: undefined }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    const seen = JSON.stringify({ ...status, lagSeconds: undefined }, bigintsAsStrings);
     if (seen !== last) {
       last = seen;
       yield status;

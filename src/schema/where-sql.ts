@@ -3,7 +3,7 @@
 // Every other condition means here what it means through Prisma (the same operators on the
 // same columns; a relation is a LEFT JOIN whose row must exist), and what where-match.ts
 // decides in memory: SQL's three-valued logic throughout. A test holds the three to agreeing.
-import { modelNameOf, RESOURCE_TYPES, TABLES, type ResourceType } from '../db/resource-types.ts';
+import { modelNameOf, RESOURCE_TYPES, TABLES, type ResourceType } from '../resource-types.ts';
 import { customFieldSql, type CustomFieldFilter } from './custom-field-filter.ts';
 import type { ScalarFilter, WhereInput } from './filters.ts';
 import { isDateField, modelFields, whereShape, type ModelName } from './resources.ts';

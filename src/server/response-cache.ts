@@ -11,7 +11,7 @@ import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import { Counter, type Registry } from 'prom-client';
 import type { PrismaClient } from '../db/client.ts';
-import { newestChangeSeq } from '../events/change-log.ts';
+import { newestChangeSeq } from '../store/change-log.ts';
 
 /** Fields whose answer changes without a change event: a query with one is never cached. */
 const UNCACHED_FIELDS = ['Query.syncStatus', 'Query.changeHistory', 'Query.latestChangeCursor', 'Query.customFieldDefinitions'] as const;

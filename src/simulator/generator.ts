@@ -591,7 +591,8 @@ function gcd(a: number, b: number): number {
   while (b !== 0) [a, b] = [b, a % b];
   return a;
 }
-const RESOURCE_TYPES = ['lead', 'contact', 'deal'] as const;
+/** The types a note, task, call or visit can be about (its `resource_type`). */
+const ACTIVITY_SUBJECT_TYPES = ['lead', 'contact', 'deal'] as const;
 
 /** Which references of a new object are drawn from live objects, per type. */
 const NEW_REFS: Partial<Record<GeneratedType, ReadonlyArray<readonly [string, string]>>> = {
@@ -698,7 +699,7 @@ export function createGenerator(seed: number, layout: ReadonlyMap<string, Seeded
       return { created, updated };
     },
     resource(r) {
-      const available = RESOURCE_TYPES.filter((t) => range(t).count > 0);
+      const available = ACTIVITY_SUBJECT_TYPES.filter((t) => range(t).count > 0);
       if (available.length === 0) return { type: null, id: null };
       const type = r.pick(available);
       return { type, id: pick(type, r) };
@@ -764,7 +765,7 @@ export function createGenerator(seed: number, layout: ReadonlyMap<string, Seeded
       }
       if (type === 'deal') refs.contact_id = live.pick('contact', (c) => !isOrg(c));
       if (type === 'note' || type === 'task' || type === 'call' || type === 'visit') {
-        const resourceType = rng.pick(RESOURCE_TYPES);
+        const resourceType = rng.pick(ACTIVITY_SUBJECT_TYPES);
         const resourceId = live.pick(resourceType);
         refs.resource_type = resourceId === null ? null : resourceType;
         refs.resource_id = resourceId;

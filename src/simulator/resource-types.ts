@@ -33,14 +33,6 @@ export function isTypeName(name: string): boolean {
   return name.length <= 64 && TYPE_NAME.test(name);
 }
 
-/** `line_item` → `LineItem`, the spelling used in ack keys. */
-export function pascalCase(type: string): string {
-  return type
-    .split('_')
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
-}
-
 /** The ack key of one state of an object: `<Type>-<id>-<revision>` (`Lead-42-7`, `Lead-42-0` for a delete). */
 export function ackKey(pascal: string, id: number, revision: number): string {
   return `${pascal}-${id}-${revision}`;

@@ -12,7 +12,8 @@
 // free pair and a create or update naming a pair in use is refused.
 import { CUSTOM_FIELD_RESOURCES, seededDefinitions, type CustomFieldDefinition, type CustomFieldResource, type CustomFieldType } from './custom-fields.ts';
 import { createGenerator, firstIdOf, isoTime, planCounts, type Generator, type Payload, type SeededRange } from './generator.ts';
-import { GENERATED_TYPES, pascalCase } from './resource-types.ts';
+import { pascalCase } from '../resource-types.ts';
+import { GENERATED_TYPES } from './resource-types.ts';
 import { createRng, hashString, type Rng } from './random.ts';
 import { createRevisions, type RevisionModel } from './revisions.ts';
 

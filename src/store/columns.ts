@@ -2,7 +2,7 @@
 // named after the field it holds). `id`, `raw`, `raw_text`, `revision`, `deleted_at` and `synced_at`
 // are common to every table and handled by the writer. A test checks this list against
 // the migrated database, so it cannot drift from prisma/schema.prisma.
-import type { ResourceType } from '../db/resource-types.ts';
+import type { ResourceType } from '../resource-types.ts';
 
 /** How a payload value is checked and which SQL type it is cast to. */
 export type ColumnKind = 'bigint' | 'int' | 'numeric' | 'bool' | 'text' | 'timestamptz' | 'date' | 'jsonb' | 'text[]' | 'bigint[]';

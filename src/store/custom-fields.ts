@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { PrismaClient } from '../db/client.ts';
-import { TABLES } from '../db/resource-types.ts';
+import { TABLES } from '../resource-types.ts';
 
 /** The resource types with custom fields. */
 export const CUSTOM_FIELD_TYPES = ['lead', 'contact', 'deal'] as const;

@@ -62,6 +62,9 @@ export function stringifyJson(value: unknown, exact: boolean): string {
   return exact ? (stringifyLossless(value) as string) : JSON.stringify(value);
 }
 
+/** A `JSON.stringify` replacer for values holding bigints (ids), which JSON.stringify refuses: each as its digits. */
+export const bigintsAsStrings = (_key: string, value: unknown): unknown => (typeof value === 'bigint' ? value.toString() : value);
+
 /** Whether a value holds an {@link ExactNumber} anywhere. */
 export function holdsExactNumber(value: unknown): boolean {
   if (isExactNumber(value)) return true;

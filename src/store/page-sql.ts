@@ -5,11 +5,9 @@
 // migration) has run: change-event writers one at a time, and the writer's fence. The text depends only on which parts a page has, so it is built once per shape,
 // and prepared once per connection: planning it costs about as much as a third of running it.
 import { PREPARED } from '../db/client.ts';
-import { TABLES, type ResourceType } from '../db/resource-types.ts';
+import { TABLES, type ResourceType } from '../resource-types.ts';
+import { CHANGE_CHANNEL } from './change-log.ts';
 import { COLUMNS, type ColumnKind } from './columns.ts';
-
-/** The channel listeners are woken on; the payload is the newest `seq`. */
-export const CHANGE_CHANNEL = 'bsg_change_events';
 
 /** The SQLSTATE of a page refused because its writer no longer leads the device (raised by bsg_page_begin). */
 export const FENCED_SQLSTATE = 'BSG01';

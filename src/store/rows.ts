@@ -3,7 +3,7 @@
 // the payload kept whole. An item that names no object, or is not a well-formed item, is kept
 // whole as a rejected item. One odd value must never block a page, and nothing received is lost.
 import { createHash } from 'node:crypto';
-import { isResourceType, type ResourceType } from '../db/resource-types.ts';
+import { isResourceType, type ResourceType } from '../resource-types.ts';
 import { COLUMNS, type ColumnKind } from './columns.ts';
 import {
   fitsNumeric,

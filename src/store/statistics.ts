@@ -5,10 +5,10 @@
 // initial sync grows tables by thousands of rows a second). So the syncer analyzes a table as
 // soon as its own inserts have doubled it: every plan cached for the table is then made anew.
 import type { PrismaClient } from '../db/client.ts';
-import { isResourceType, TABLES } from '../db/resource-types.ts';
+import { isResourceType, TABLES } from '../resource-types.ts';
 import type { Logger } from '../logger.ts';
 import { keyColumnsOf, OTHER_KEY_COLUMNS } from './page-sql.ts';
-import type { ChangeCount } from './store.ts';
+import type { ChangeCount } from './apply-page.ts';
 
 /** Options for {@link createStatisticsKeeper}. */
 export interface StatisticsOptions {

@@ -3,7 +3,7 @@
 // writes are fenced like its pages: they land only while its epoch is the device's.
 import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../db/client.ts';
-import { FencedError } from './store.ts';
+import { FencedError } from './apply-page.ts';
 
 /** What the syncer last recorded it was doing (stalls are derived from `lastProgressAt`, not recorded). */
 export type RecordedState = 'idle' | 'syncing' | 'retrying' | 'error' | 'stopped';

@@ -207,10 +207,7 @@ export interface SyncClient {
 class InvalidResponse extends Error {}
 
 export function createSyncClient(options: SyncClientOptions): SyncClient {
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  const maxAttempts = options.maxAttempts ?? 8;
-  const baseDelay = options.backoffBaseMs ?? 500;
-  const maxDelay = options.backoffMaxMs ?? 30_000;
+  const { timeoutMs = 30_000, maxAttempts = 8, backoffBaseMs: baseDelay = 500, backoffMaxMs: maxDelay = 30_000 } = options;
   const log = options.logger.child({ component: 'sync-client' });
   const api = `${options.baseUrl.replace(/\/+$/, '')}/v2`;
   const root = `${api}/sync`;

@@ -5,9 +5,10 @@
 // ack, a standby's poll); what the engine is doing is kept in memory, true while the database
 // is down, and recorded in sync_state for the other processes.
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Config } from '../config.ts';
 import type { PrismaClient } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
-import { applyPrepared, clearingRejected, preparePage, type ChangeCount, type PreparedPage, type RejectedRow } from '../store/store.ts';
+import { applyPrepared, clearingRejected, preparePage, type ChangeCount, type PreparedPage, type RejectedRow } from '../store/apply-page.ts';
 import { createStatisticsKeeper } from '../store/statistics.ts';
 import {
   countFailedObjects,
@@ -30,6 +31,7 @@ import { createLeadership, leaseTimings, type Lease, type Leadership } from './l
 import { createProgress, type Progress } from './progress.ts';
 import { createSessionLog } from './session-log.ts';
 import { retryRejectedItems } from './rejected-retry.ts';
+import { USER_AGENT } from '../version.ts';
 
 /** Options for {@link createSyncEngine}. */
 export interface SyncEngineOptions {
@@ -65,6 +67,19 @@ export interface SyncEngineOptions {
   /** Overrides for the HTTP client (timeouts, retries). */
   client?: Partial<Pick<SyncClientOptions, 'timeoutMs' | 'maxAttempts' | 'backoffBaseMs' | 'backoffMaxMs' | 'onRetry'>>;
   logger: Logger;
+}
+
+/** The engine's options that the configuration decides, alike for `start` and `sync --once`. */
+export function syncEngineOptions(config: Config): Pick<SyncEngineOptions, 'deviceUuid' | 'userAgent' | 'intervalMs' | 'stallMs' | 'failoverMs' | 'progressBar'> {
+  return {
+    deviceUuid: config.base.deviceUuid,
+    userAgent: USER_AGENT,
+    intervalMs: config.sync.intervalMs,
+    stallMs: config.sync.stallMs,
+    failoverMs: config.sync.failoverMs,
+    // A progress bar on a terminal, log lines otherwise.
+    progressBar: Boolean(process.stderr.isTTY),
+  };
 }
 
 /** What the engine reports as it goes (metrics); every hook is optional. */
@@ -175,13 +190,20 @@ function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> 
 }
 
 export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
-  const { prisma, logger } = options;
+  const {
+    prisma,
+    logger,
+    failoverMs = 15_000,
+    stallMs = 120_000,
+    standbyPollMs: pollMs = leaseTimings(failoverMs).pollMs,
+    errorBackoffMs = 500,
+    errorBackoffMaxMs = 10_000,
+    progressIntervalMs = 5000,
+    progressBar = false,
+  } = options;
   const log = logger.child({ component: 'sync' });
   const sessionLog = createSessionLog({ logger: log });
-  const failoverMs = options.failoverMs ?? 15_000;
-  const stallMs = options.stallMs ?? 120_000;
-  const pollMs = options.standbyPollMs ?? leaseTimings(failoverMs).pollMs;
-  const backoff = { baseMs: options.errorBackoffMs ?? 500, maxMs: options.errorBackoffMaxMs ?? 10_000 };
+  const backoff = { baseMs: errorBackoffMs, maxMs: errorBackoffMaxMs };
   const secrets = [options.token];
   const stopController = new AbortController();
   const { signal } = stopController;
@@ -294,8 +316,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     });
     const progress = createProgress({
       total: start.totalCount,
-      intervalMs: options.progressIntervalMs ?? 5000,
-      bar: (options.progressBar ?? false) && start.totalCount >= LONG_SESSION_ITEMS,
+      intervalMs: progressIntervalMs,
+      bar: progressBar && start.totalCount >= LONG_SESSION_ITEMS,
       logger: log,
     });
     const big = start.totalCount >= LONG_SESSION_ITEMS;

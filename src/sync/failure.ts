@@ -1,7 +1,7 @@
 // What went wrong, in the words status, logs and probes use: a short code, one short line
 // without secrets, and whether retrying can help. Only a refused token cannot be retried; every
 // other failure (database, network, upstream, an expired session) is retried with backoff.
-import { FencedError, sqlStateOf } from '../store/store.ts';
+import { FencedError, sqlStateOf } from '../store/apply-page.ts';
 import { FatalSyncError, SessionExpiredError, TransientSyncError } from './client.ts';
 
 /** Why the sync cannot make progress; also `/readyz/sync`'s reason. */

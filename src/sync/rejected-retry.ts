@@ -3,7 +3,7 @@
 // them, or what refused them is gone) leave rejected_items; the others stay, with the new error.
 import type { PrismaClient } from '../db/client.ts';
 import { parseExact, traitsOf } from '../store/exact-json.ts';
-import { applyPage, type StoreItem } from '../store/store.ts';
+import { applyPage, type StoreItem } from '../store/apply-page.ts';
 import type { Lead } from '../store/sync-state.ts';
 import { readItem } from './client.ts';
 

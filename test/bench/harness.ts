@@ -155,5 +155,11 @@ export function rssMB(pid: number | undefined): number {
 /** Rounds to `digits` decimals. */
 export const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
+/** The value at quantile `q` (0 to 1) of sorted values, by nearest rank; 0 when there are none. */
+export function quantile(sorted: ArrayLike<number>, q: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
 /** Bytes in (decimal) megabytes. */
 export const mb = (bytes: number): number => Math.round(bytes / 1e6);

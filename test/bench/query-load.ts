@@ -2,6 +2,7 @@
 // the servers under test keep a core of the 2-core machine to themselves. query.ts starts
 // this file with an IPC channel and sends it jobs; each job runs autocannon (a warm-up, then
 // the measured run) and answers with the figures. Not a benchmark on its own.
+import { quantile, round } from './harness.ts';
 
 /** One load: POST each body in turn to `url` over `connections` connections. */
 export interface LoadJob {
@@ -50,11 +51,6 @@ type Autocannon = (options: Record<string, unknown>, done: (error: Error | null,
 const AUTOCANNON: string = 'autocannon';
 const autocannon = ((await import(AUTOCANNON)) as { default: Autocannon }).default;
 
-function quantile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-}
-
 /** One autocannon run; latencies are recorded exactly (float ms), not in autocannon's 1 ms buckets. */
 function fire(job: LoadJob, seconds: number, record: boolean): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
@@ -63,7 +59,6 @@ function fire(job: LoadJob, seconds: number, record: boolean): Promise<LoadResul
     let bytes = 0;
     const done = (result: AutocannonResult) => {
       const sorted = latencies.subarray(0, count).sort();
-      const round = (x: number) => Math.round(x * 100) / 100;
       resolve({
         requests: result.requests.total,
         seconds: result.duration,

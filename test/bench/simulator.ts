@@ -4,6 +4,7 @@
 // `SIM_BENCH_TOTAL` changes the world size. The last line printed is one JSON object.
 import { randomUUID } from 'node:crypto';
 import { createSimulator, DEMO_TOKEN } from '../../src/simulator/index.ts';
+import { round } from './harness.ts';
 
 const TOTAL = Number(process.env.SIM_BENCH_TOTAL ?? 1_000_000);
 const WINDOW = 1_000;
@@ -20,12 +21,11 @@ interface Figures {
 function figures(times: readonly number[], bytes: readonly number[]): Figures {
   const sorted = [...times].sort((a, b) => a - b);
   const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-  const round = (x: number): number => Math.round(x * 1000) / 1000;
   return {
     pages: times.length,
-    meanMs: round(times.reduce((s, t) => s + t, 0) / Math.max(1, times.length)),
-    p50Ms: round(at(0.5)),
-    p99Ms: round(at(0.99)),
+    meanMs: round(times.reduce((s, t) => s + t, 0) / Math.max(1, times.length), 3),
+    p50Ms: round(at(0.5), 3),
+    p99Ms: round(at(0.99), 3),
     meanKB: Math.round(bytes.reduce((s, b) => s + b, 0) / Math.max(1, bytes.length) / 100) / 10,
   };
 }

@@ -16,6 +16,7 @@
 // Not a benchmark on its own.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
+import { quantile, round } from './harness.ts';
 
 /** One subscriber: its owner (filtered) or null (broadcast). */
 export interface ClientSpec {
@@ -260,16 +261,9 @@ function progress(): Progress {
   };
 }
 
-function quantile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-}
-
-const round = (x: number): number => Math.round(x * 10) / 10;
-
 function latencyOf(values: Float64Array): Latency {
   const sorted = values.sort();
-  return { count: sorted.length, p50Ms: round(quantile(sorted, 0.5)), p90Ms: round(quantile(sorted, 0.9)), p99Ms: round(quantile(sorted, 0.99)), maxMs: round(quantile(sorted, 1)) };
+  return { count: sorted.length, p50Ms: round(quantile(sorted, 0.5), 1), p90Ms: round(quantile(sorted, 0.9), 1), p99Ms: round(quantile(sorted, 0.99), 1), maxMs: round(quantile(sorted, 1), 1) };
 }
 
 function analyze(command: AnalyzeCommand): Analysis {
@@ -332,7 +326,7 @@ function analyze(command: AnalyzeCommand): Analysis {
   let worstSecond: Analysis['worstSecond'];
   for (const [second, values] of perSecond) {
     const p99 = quantile(Float64Array.from(values).sort(), 0.99);
-    if (!worstSecond || p99 > worstSecond.p99Ms) worstSecond = { second, p99Ms: round(p99) };
+    if (!worstSecond || p99 > worstSecond.p99Ms) worstSecond = { second, p99Ms: round(p99, 1) };
   }
   return {
     type: 'analysis',
@@ -346,12 +340,12 @@ function analyze(command: AnalyzeCommand): Analysis {
     latency: latencyOf(Float64Array.from(latencies)),
     firstClient: latencyOf(Float64Array.from(firstLatency.values())),
     lastClient: latencyOf(Float64Array.from(lastLatency.values())),
-    perEvent: [...firstLatency].map(([seq, first]): [number, number, number] => [seq, round(first), round(lastLatency.get(seq)!)]),
+    perEvent: [...firstLatency].map(([seq, first]): [number, number, number] => [seq, round(first, 1), round(lastLatency.get(seq)!, 1)]),
     worstSecond,
     errors,
     firstError,
     closed: closedCount,
-    eventLoopDelay: { p50Ms: round(loopDelay.percentile(50) / 1e6), p99Ms: round(loopDelay.percentile(99) / 1e6), maxMs: round(loopDelay.max / 1e6) },
+    eventLoopDelay: { p50Ms: round(loopDelay.percentile(50) / 1e6, 1), p99Ms: round(loopDelay.percentile(99) / 1e6, 1), maxMs: round(loopDelay.max / 1e6, 1) },
   };
 }
 

@@ -49,9 +49,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createSimulator, DEMO_TOKEN, type Simulator } from '../../src/simulator/index.ts';
-import { CHANGE_CHANNEL } from '../../src/store/page-sql.ts';
+import { CHANGE_CHANNEL } from '../../src/store/change-log.ts';
 import type { Analysis, ClientSpec, Command, Connected, Progress } from './subscriptions-clients.ts';
-import { benchPostgres, machineBusySeconds, mb, processCpuSeconds, rssMB, runBench, startHelperProcess, type Cleanups } from './harness.ts';
+import { benchPostgres, machineBusySeconds, mb, processCpuSeconds, quantile, round, rssMB, runBench, startHelperProcess, type Cleanups } from './harness.ts';
 
 const SECONDS = Number(process.env.SUBS_BENCH_SECONDS ?? 30);
 const SCENARIO_NAMES = (process.env.SUBS_BENCH_SCENARIOS ?? 'broadcast,filtered').split(',').map((s) => s.trim());
@@ -70,7 +70,6 @@ const CONNECT_CONCURRENCY = 100;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '../..');
 
-const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const BROADCAST_QUERY = `subscription Broadcast {
@@ -97,8 +96,7 @@ function random(seed: number): () => number {
 
 function percentiles(values: readonly number[]): { p50: number; p99: number; max: number } {
   const sorted = Float64Array.from(values).sort();
-  const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]! : 0);
-  return { p50: round(at(0.5)), p99: round(at(0.99)), max: round(at(1)) };
+  return { p50: round(quantile(sorted, 0.5), 1), p99: round(quantile(sorted, 0.99), 1), max: round(quantile(sorted, 1), 1) };
 }
 
 const show = ({ p50, p99, max }: { p50: number; p99: number; max: number }) => `p50 ${p50} ms, p99 ${p99} ms, max ${max} ms`;
@@ -453,8 +451,8 @@ async function runScenario(ctx: Context, spec: ScenarioSpec, cleanups: Array<() 
   const rest = busy(after.machine - before.machine) - cpu.gateway - cpu.postgres - cpu.clients - cpu.benchAndSimulator;
   const l = analysis.latency;
   console.log(
-    `${spec.name}: ${made} changes made in ${driveSeconds.toFixed(1)} s (driver at most ${round(lateMax)} ms late), ${events.length} deal events committed` +
-      `${others ? ` (+${others} events of other types)` : ''}, mirror caught up ${round(catchUpMs / 1000)} s after the last change; ` +
+    `${spec.name}: ${made} changes made in ${driveSeconds.toFixed(1)} s (driver at most ${round(lateMax, 1)} ms late), ${events.length} deal events committed` +
+      `${others ? ` (+${others} events of other types)` : ''}, mirror caught up ${round(catchUpMs / 1000, 1)} s after the last change; ` +
       `changes flowed ${sinceSpawn(before.at)}–${sinceSpawn(after.at)} s after the gateway was spawned; deliveries settled ${settleSeconds.toFixed(1)} s after that`,
   );
   console.log(

@@ -24,13 +24,13 @@ import pg from 'pg';
 import { openDatabase, type Database } from '../../src/db/database.ts';
 import { HEAP_GROWING_PERCENT } from '../../src/sync/lean-heap.ts';
 import { applyMigrations } from '../../src/db/migrations.ts';
-import { RESOURCE_TYPES, TABLES, type ResourceType } from '../../src/db/resource-types.ts';
+import { RESOURCE_TYPES, TABLES, type ResourceType } from '../../src/resource-types.ts';
 import { silentLogger } from '../../src/logger.ts';
 // Only the token: the simulator itself (and its generator's data) is loaded by the child alone.
 import { DEMO_TOKEN } from '../../src/simulator/auth.ts';
 import { COLUMNS } from '../../src/store/columns.ts';
 import { planPage, type StoreItem } from '../../src/store/rows.ts';
-import { applyPage } from '../../src/store/store.ts';
+import { applyPage } from '../../src/store/apply-page.ts';
 import { createSyncClient, readPage, type Page, type WireItem } from '../../src/sync/client.ts';
 import { createSyncEngine } from '../../src/sync/engine.ts';
 import { withClient } from '../fixtures/postgres-admin.ts';

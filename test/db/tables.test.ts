@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RESOURCE_TYPES, TABLES } from '../../src/db/resource-types.ts';
+import { RESOURCE_TYPES, TABLES } from '../../src/resource-types.ts';
 import { useTestDatabase } from '../fixtures/database.ts';
 
 const db = useTestDatabase();

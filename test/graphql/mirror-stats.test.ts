@@ -1,7 +1,7 @@
 // mirrorCounts, changeHistory and latestChangeCursor: what the status page (or any dashboard)
 // reads about the mirror as a whole, each in one SQL statement.
 import { describe, expect, it } from 'vitest';
-import { RESOURCE_TYPES } from '../../src/db/resource-types.ts';
+import { RESOURCE_TYPES } from '../../src/resource-types.ts';
 import { useRecordingGraphQL, useSyncedWorld } from './fixture.ts';
 
 const w = useSyncedWorld({ world: { total: 600 }, seed: 3 });

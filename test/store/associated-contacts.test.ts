@@ -4,7 +4,7 @@
 // applies to the association on it. Every real change writes one event keyed by the id.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrismaClient, type PrismaClient } from '../../src/db/client.ts';
-import { applyPage, type StoreItem } from '../../src/store/store.ts';
+import { applyPage, type StoreItem } from '../../src/store/apply-page.ts';
 import { useTestDatabase } from '../fixtures/database.ts';
 import { withClient } from '../fixtures/mirror.ts';
 

@@ -1,7 +1,7 @@
 // The writer's column list matches the migrated tables: same names, same SQL types (columns
 // Postgres generates, the text of money columns, are not written).
 import { expect, it } from 'vitest';
-import { RESOURCE_TYPES, TABLES } from '../../src/db/resource-types.ts';
+import { RESOURCE_TYPES, TABLES } from '../../src/resource-types.ts';
 import { COLUMNS, type ColumnKind } from '../../src/store/columns.ts';
 import { useTestDatabase } from '../fixtures/database.ts';
 import { withClient } from '../fixtures/mirror.ts';

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import pg from 'pg';
 import { createPrismaClient, type PrismaClient } from '../../src/db/client.ts';
-import { applyPage, FencedError, type StoreItem } from '../../src/store/store.ts';
+import { applyPage, FencedError, type StoreItem } from '../../src/store/apply-page.ts';
 import { useTestDatabase } from '../fixtures/database.ts';
 import { eventually } from '../fixtures/gateway.ts';
 import { withClient } from '../fixtures/mirror.ts';

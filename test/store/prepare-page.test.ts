@@ -1,7 +1,7 @@
 // Preparing a page is pure: the statement depends only on which parts the page has (so pages of
 // the same types share one text, prepared once per connection), the parameters carry the rows.
 import { describe, expect, it } from 'vitest';
-import { preparePage, type StoreItem } from '../../src/store/store.ts';
+import { preparePage, type StoreItem } from '../../src/store/apply-page.ts';
 
 const item = (type: string, id: number, data: Record<string, unknown> = {}): StoreItem => ({ type, revision: 1, deleted: false, data: { id, ...data } });
 const gone = (type: string, id: number): StoreItem => ({ type, revision: 0, deleted: true, data: { id } });

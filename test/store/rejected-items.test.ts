@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPrismaClient, type PrismaClient } from '../../src/db/client.ts';
-import { applyPage, applyPrepared, clearingRejected, preparePage, type StoreItem } from '../../src/store/store.ts';
+import { applyPage, applyPrepared, clearingRejected, preparePage, type StoreItem } from '../../src/store/apply-page.ts';
 import { retryRejectedItems } from '../../src/sync/rejected-retry.ts';
 import { useTestDatabase } from '../fixtures/database.ts';
 import { withClient } from '../fixtures/mirror.ts';

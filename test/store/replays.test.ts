@@ -2,7 +2,7 @@
 // deletes keep a tombstone that nothing stale revives; deletes of unknown objects are no-ops.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrismaClient, type PrismaClient } from '../../src/db/client.ts';
-import { applyPage, type StoreItem } from '../../src/store/store.ts';
+import { applyPage, type StoreItem } from '../../src/store/apply-page.ts';
 import { useTestDatabase } from '../fixtures/database.ts';
 import { withClient } from '../fixtures/mirror.ts';
 

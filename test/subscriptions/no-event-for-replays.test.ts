@@ -1,7 +1,7 @@
 // Replayed or stale upstream items write no change event, so subscribers see each real
 // change once, though the Sync API delivers at least once.
 import { expect, it } from 'vitest';
-import { applyPage } from '../../src/store/store.ts';
+import { applyPage } from '../../src/store/apply-page.ts';
 import { useGateway } from '../fixtures/gateway.ts';
 
 const g = useGateway({ settled: 'lead' });

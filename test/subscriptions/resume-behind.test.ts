@@ -5,7 +5,7 @@ import { createPrismaClient, type PrismaClient } from '../../src/db/client.ts';
 import { createChangeFeed, type ChangeEvent, type ChangeFeed } from '../../src/events/change-feed.ts';
 import { changeStream } from '../../src/events/change-stream.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { applyPage, type StoreItem } from '../../src/store/store.ts';
+import { applyPage, type StoreItem } from '../../src/store/apply-page.ts';
 import { useTestDatabase } from '../fixtures/database.ts';
 import { eventually } from '../fixtures/gateway.ts';
 import { startTcpProxy, type TcpProxy } from '../fixtures/tcp-proxy.ts';

@@ -6,7 +6,7 @@ import { createChangeFeed, type ChangeEvent, type ChangeFeed } from '../../src/e
 import { changeStream } from '../../src/events/change-stream.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { createSharedSubscriptions } from '../../src/server/shared-subscriptions.ts';
-import { applyPage } from '../../src/store/store.ts';
+import { applyPage } from '../../src/store/apply-page.ts';
 import { useTestDatabase } from '../fixtures/database.ts';
 import { eventually } from '../fixtures/gateway.ts';
 import { parse, type ExecutionResult } from 'graphql';

@@ -2,7 +2,7 @@
 // failure is a transient one with a short code and one short line that never holds a secret;
 // the wait before a retry doubles, is capped, and is jittered.
 import { describe, expect, it } from 'vitest';
-import { FencedError } from '../../src/store/store.ts';
+import { FencedError } from '../../src/store/apply-page.ts';
 import { FatalSyncError, SessionExpiredError, TransientSyncError } from '../../src/sync/client.ts';
 import { backoffDelay, describeFailure } from '../../src/sync/failure.ts';
 

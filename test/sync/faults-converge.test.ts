@@ -1,7 +1,7 @@
 // With every fault of the simulator on, the mirror still converges to the truth, and no
 // key is ever acked before the data it names has committed.
 import { beforeAll, expect, it } from 'vitest';
-import { isResourceType, TABLES } from '../../src/db/resource-types.ts';
+import { isResourceType, TABLES } from '../../src/resource-types.ts';
 import { useTestDatabase } from '../fixtures/database.ts';
 import { expectChangeLogConsistent, expectMirrorEqualsTruth, parseAckKey, withClient } from '../fixtures/mirror.ts';
 import { startSyncFixture, type SyncFixture } from '../fixtures/sync.ts';

@@ -2,7 +2,7 @@
 // committed and acked (never half a page), and the next run finishes the job.
 import { randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
-import { isResourceType, TABLES } from '../../src/db/resource-types.ts';
+import { isResourceType, TABLES } from '../../src/resource-types.ts';
 import { DEMO_TOKEN } from '../../src/simulator/index.ts';
 import { runCli } from '../fixtures/cli.ts';
 import { useTestDatabase } from '../fixtures/database.ts';

@@ -3,17 +3,14 @@ import { Address, asObject } from '../nested.ts';
 import { defineResource, relatedList } from '../resources.ts';
 import { activityConnections } from './activities.ts';
 
-const address = (t: any, field: 'address' | 'billingAddress' | 'shippingAddress') =>
-  t.field({ type: Address, nullable: true, select: { [field]: true }, resolve: (c: Record<string, unknown>) => asObject(c[field]) });
-
 export const Contact = defineResource('Contact', {
   description: 'A contact: an organization or a person.',
   plural: 'contacts',
   singular: 'contact',
   typed: (t) => ({
-    address: address(t, 'address'),
-    billingAddress: address(t, 'billingAddress'),
-    shippingAddress: address(t, 'shippingAddress'),
+    address: t.field({ type: Address, nullable: true, select: { address: true }, resolve: (c) => asObject(c.address) }),
+    billingAddress: t.field({ type: Address, nullable: true, select: { billingAddress: true }, resolve: (c) => asObject(c.billingAddress) }),
+    shippingAddress: t.field({ type: Address, nullable: true, select: { shippingAddress: true }, resolve: (c) => asObject(c.shippingAddress) }),
   }),
   fields: (t) => ({
     creator: t.relation('creator', { nullable: true }),

@@ -8,7 +8,7 @@ export const Lead = defineResource('Lead', {
   plural: 'leads',
   singular: 'lead',
   typed: (t) => ({
-    address: t.field({ type: Address, nullable: true, select: { address: true }, resolve: (l: { address: unknown }) => asObject(l.address) }),
+    address: t.field({ type: Address, nullable: true, select: { address: true }, resolve: (l) => asObject(l.address) }),
   }),
   fields: (t) => ({
     creator: t.relation('creator', { nullable: true }),

@@ -1,5 +1,5 @@
 // A product of the catalogue, with its prices.
-import { asObjects, Price } from '../nested.ts';
+import { asObjects, Price, type PriceShape } from '../nested.ts';
 import { defineResource, relatedList } from '../resources.ts';
 
 export const Product = defineResource('Product', {
@@ -7,7 +7,7 @@ export const Product = defineResource('Product', {
   plural: 'products',
   singular: 'product',
   typed: (t) => ({
-    prices: t.field({ type: [Price], nullable: true, select: { prices: true }, resolve: (p: { prices: unknown }) => asObjects(p.prices) }),
+    prices: t.field({ type: [Price], nullable: true, select: { prices: true }, resolve: (p) => asObjects<PriceShape>(p.prices) }),
   }),
   fields: (t) => ({
     lineItems: t.relatedConnection('lineItems', relatedList(t), { description: 'Order lines selling it.' }),

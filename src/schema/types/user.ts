@@ -1,5 +1,5 @@
 // A Base user (a salesperson or admin): who owns and created things.
-import { asObject, asObjects, UserGroup, UserRole } from '../nested.ts';
+import { asObject, asObjects, UserGroup, UserRole, type NamedShape } from '../nested.ts';
 import { defineResource, relatedList } from '../resources.ts';
 
 export const User = defineResource('User', {
@@ -7,8 +7,8 @@ export const User = defineResource('User', {
   plural: 'users',
   singular: 'user',
   typed: (t) => ({
-    group: t.field({ type: UserGroup, nullable: true, select: { group: true }, resolve: (u: { group: unknown }) => asObject(u.group) }),
-    roles: t.field({ type: [UserRole], nullable: true, select: { roles: true }, resolve: (u: { roles: unknown }) => asObjects(u.roles) }),
+    group: t.field({ type: UserGroup, nullable: true, select: { group: true }, resolve: (u) => asObject(u.group) }),
+    roles: t.field({ type: [UserRole], nullable: true, select: { roles: true }, resolve: (u) => asObjects<NamedShape>(u.roles) }),
   }),
   fields: (t) => ({
     manager: t.relation('manager', { nullable: true, description: 'The user this one reports to.' }),

@@ -3,7 +3,7 @@
 // refuses does not block its page: the page is split until the items it refuses are found,
 // the rest is committed, and each refused item is kept whole in rejected_items.
 import type { PrismaClient } from '../db/client.ts';
-import { RESOURCE_TYPES, type ResourceType } from '../db/resource-types.ts';
+import { RESOURCE_TYPES, type ResourceType } from '../resource-types.ts';
 import { stringifyJson } from './exact-json.ts';
 import { FENCED_SQLSTATE, pageStatement, type PagePart } from './page-sql.ts';
 import { latestItems, planObjects, rejectedRow, type PagePlan, type RejectedRow, type StoreItem } from './rows.ts';

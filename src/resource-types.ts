@@ -1,5 +1,6 @@
-// The Base resource types that have a table of their own. Any other type in the stream
-// is kept in `other_resources`.
+// The Base resource types that have a table of their own (any other type in the stream is
+// kept in `other_resources`), and how each is named: its table, its Prisma model. Every layer
+// speaks of types in these words, the simulator included.
 
 /** A Base resource type as the Sync API names it in `meta.type`. */
 export const RESOURCE_TYPES = [
@@ -51,8 +52,18 @@ export function isResourceType(type: string): type is ResourceType {
   return Object.hasOwn(TABLES, type);
 }
 
-/** The Prisma model of a type: `line_item` → `LineItem`. */
-export const modelNameOf = (type: ResourceType): string => type.replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
+/** snake_case → PascalCase, as a type: `line_item` → `LineItem`. */
+export type PascalCase<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Capitalize<Head>}${PascalCase<Tail>}` : Capitalize<S>;
 
-/** The Prisma client's property for a model: `LineItem` → `lineItem`. */
-export const delegateNameOf = (modelName: string): string => modelName[0]!.toLowerCase() + modelName.slice(1);
+/** `line_item` → `LineItem`: a type's Prisma model, and its spelling in Base's ack keys. */
+export const pascalCase = <S extends string>(type: S): PascalCase<S> =>
+  type
+    .split('_')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('') as PascalCase<S>;
+
+/** The Prisma model of a resource type. */
+export type ResourceModelName = PascalCase<ResourceType>;
+
+/** The Prisma model of a type: `line_item` → `LineItem`. */
+export const modelNameOf = <T extends ResourceType>(type: T): PascalCase<T> => pascalCase(type);
