@@ -124,6 +124,7 @@ export async function startApp({ config, logger, sync = true }: AppOptions): Pro
       maxRequestBodyBytes: config.limits.maxRequestBodyBytes,
       changes: feed,
       responseCacheBytes: config.responseCacheBytes,
+      responseCacheScope: config.responseCacheScope,
       syncStatus: status,
       subscriptionBuffer: config.events.subscriptionBuffer,
       metrics: metrics.registry,
