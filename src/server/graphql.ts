@@ -1,7 +1,6 @@
 // The GraphQL endpoint: graphql-yoga over the Pothos schema, with API keys, a response cache,
 // query limits, CORS, masked errors and GraphiQL.
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Registry } from 'prom-client';
 import type { PrismaClient } from '../db/client.ts';
@@ -87,9 +86,10 @@ export function createGraphQL(options: GraphQLOptions): GraphQLServer {
     maskedErrors: { isDev: options.development ?? false },
     landingPage: false,
     // GraphiQL runs subscriptions over graphql-ws on this same path; its assets are bundled
-    // (render-graphiql), so it works offline, without a CDN.
+    // (render-graphiql), so it works offline, without a CDN. The bundle (9 MB of script) is
+    // loaded when GraphiQL is first opened, not by every gateway that never shows it.
     graphiql: { title: 'base-sync-gateway', defaultQuery: EXAMPLE_QUERY, subscriptionsProtocol: 'WS' },
-    renderGraphiQL,
+    renderGraphiQL: async (graphiql) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiql),
     logging: {
       debug: (...args) => log.debug(args.map(String).join(' ')),
       info: (...args) => log.info(args.map(String).join(' ')),
