@@ -13,8 +13,9 @@ const sent: Array<{ query: string; params: unknown[] }> = [];
 let prisma: PrismaClient;
 let yoga: GraphQLServer;
 beforeAll(() => {
-  prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: w.db.url, max: 2 }), log: [{ emit: 'event', level: 'query' }] });
-  prisma.$on('query', (event) => sent.push({ query: event.query, params: JSON.parse(event.params) as unknown[] }));
+  const client = new PrismaClient({ adapter: new PrismaPg({ connectionString: w.db.url, max: 2 }), log: [{ emit: 'event', level: 'query' }] });
+  client.$on('query', (event) => sent.push({ query: event.query, params: JSON.parse(event.params) as unknown[] }));
+  prisma = client;
   yoga = createGraphQL({ prisma, apiKeys: [], logger: silentLogger() });
 });
 afterAll(() => prisma?.$disconnect());
