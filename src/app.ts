@@ -10,7 +10,7 @@ import { createGraphQL } from './server/graphql.ts';
 import { createReadinessCheck, createSyncReadinessCheck } from './server/health.ts';
 import { createMetrics } from './server/metrics.ts';
 import { startServer } from './server/server.ts';
-import { createSimulator, DEMO_TOKEN } from './simulator/index.ts';
+import { DEMO_TOKEN } from './simulator/auth.ts';
 import { createSyncEngine, syncEngineOptions, type SyncEngine } from './sync/engine.ts';
 import { createSyncStatusSource, type SyncStatusSource } from './sync/status.ts';
 
@@ -39,6 +39,8 @@ export interface AppOptions {
 /** Where to sync from: the configured Base account, or a simulator started here (demo mode). */
 async function upstream(config: Config, logger: Logger, closers: Array<() => Promise<void>>) {
   if (config.base.accessToken) return { url: config.base.apiUrl, token: config.base.accessToken, simulatorUrl: undefined };
+  // Loaded only in demo mode: a gateway syncing a real account never holds it in memory.
+  const { createSimulator } = await import('./simulator/simulator.ts');
   const simulator = createSimulator({
     seed: config.simulator.seed,
     world: { total: config.simulator.objects },
@@ -118,6 +120,7 @@ export async function startApp({ config, logger, sync = true }: AppOptions): Pro
       maxRequestBodyBytes: config.limits.maxRequestBodyBytes,
       changes: feed,
       responseCacheBytes: config.responseCacheBytes,
+      responseCacheScope: config.responseCacheScope,
       syncStatus: status,
       subscriptionBuffer: config.events.subscriptionBuffer,
       metrics: metrics.registry,

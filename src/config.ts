@@ -188,6 +188,8 @@ const schema = z.object({
   SUBSCRIPTION_BUFFER: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').default(1000)),
   /** Memory for cached query answers, in MB (kept until the mirror changes); 0 turns the cache off. */
   RESPONSE_CACHE_MB: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number' }).min(0, 'must not be negative').default(64)),
+  /** What a change drops from the response cache: `type`, the answers that read its type; `mirror`, every answer. */
+  RESPONSE_CACHE_SCOPE: z.preprocess(emptyAsUndefined, z.enum(['type', 'mirror'], { error: 'must be type or mirror' }).default('type')),
   /** Log level: fatal, error, warn, info, debug, trace or silent. */
   LOG_LEVEL: z.preprocess(
     emptyAsUndefined,
@@ -225,6 +227,7 @@ export interface Config {
   events: { retentionMs: number; subscriptionBuffer: number };
   /** Bytes of query answers the response cache may hold; 0: no cache. */
   responseCacheBytes: number;
+  responseCacheScope: 'type' | 'mirror';
   /** The built-in upstream of demo mode (used when no access token is set). */
   simulator: { port: number; seed: number; objects: number; activityPerSecond: number };
 }
@@ -286,6 +289,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sync: { intervalMs: e.SYNC_INTERVAL_MS, stallMs: e.SYNC_STALL_SECONDS * 1000, failoverMs: e.SYNC_FAILOVER_SECONDS * 1000 },
     events: { retentionMs: e.CHANGE_EVENT_RETENTION, subscriptionBuffer: e.SUBSCRIPTION_BUFFER },
     responseCacheBytes: Math.round(e.RESPONSE_CACHE_MB * 1024 * 1024),
+    responseCacheScope: e.RESPONSE_CACHE_SCOPE,
     simulator: { port: e.SIMULATOR_PORT, seed: e.SIMULATOR_SEED, objects: e.SIMULATOR_OBJECTS, activityPerSecond: e.SIMULATOR_ACTIVITY },
   };
 }

@@ -5,7 +5,9 @@ import { startApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase } from './db/database.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { createSimulator, DEMO_TOKEN, REVISION_MODELS, type RevisionModel } from './simulator/index.ts';
+// The simulator itself (its world generator weighs tens of MB) is loaded only by `simulate`.
+import { DEMO_TOKEN } from './simulator/auth.ts';
+import { REVISION_MODELS, type RevisionModel } from './simulator/revisions.ts';
 import { formatStatus } from './status.ts';
 import { bigintsAsStrings } from './store/exact-json.ts';
 import { countFailedObjects, countRejectedItems, loadFailedObjects, loadSyncRecord } from './store/sync-state.ts';
@@ -236,6 +238,7 @@ program
       process.stderr.write(`base-sync-gateway simulate: --scopes takes sync and/or read, comma-separated (got ${JSON.stringify(opts.scopes)})\n`);
       process.exit(2);
     }
+    const { createSimulator } = await import('./simulator/simulator.ts');
     const simulator = createSimulator({
       token: opts.token,
       scopes: scopes as Array<'sync' | 'read'>,

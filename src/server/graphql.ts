@@ -1,7 +1,6 @@
 // The GraphQL endpoint: graphql-yoga over the Pothos schema, with API keys, a response cache,
 // query limits, CORS, masked errors and GraphiQL.
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Registry } from 'prom-client';
 import type { PrismaClient } from '../db/client.ts';
@@ -13,7 +12,7 @@ import type { Access } from './access.ts';
 import { useApiKeys } from './auth.ts';
 import { DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits.ts';
 import { useQueryLimits } from './query-limits.ts';
-import { useMirrorResponseCache } from './response-cache.ts';
+import { useMirrorResponseCache, type ResponseCacheScope } from './response-cache.ts';
 
 /** What GraphiQL opens with. */
 export const EXAMPLE_QUERY = `# Welcome to the Base CRM mirror. Press the play button to run this query.
@@ -50,6 +49,8 @@ export interface GraphQLOptions {
   syncStatus?: SyncStatusSource;
   /** Bytes of query answers to cache until the mirror changes; 0 or absent: none. */
   responseCacheBytes?: number;
+  /** What a change drops from the response cache (default: the answers that read its type). */
+  responseCacheScope?: ResponseCacheScope;
   /** Events a subscriber may fall behind before it is cut off. */
   subscriptionBuffer?: number;
   /** Where request metrics go (durations, errors); none when absent. */
@@ -85,9 +86,10 @@ export function createGraphQL(options: GraphQLOptions): GraphQLServer {
     maskedErrors: { isDev: options.development ?? false },
     landingPage: false,
     // GraphiQL runs subscriptions over graphql-ws on this same path; its assets are bundled
-    // (render-graphiql), so it works offline, without a CDN.
+    // (render-graphiql), so it works offline, without a CDN. The bundle (9 MB of script) is
+    // loaded when GraphiQL is first opened, not by every gateway that never shows it.
     graphiql: { title: 'base-sync-gateway', defaultQuery: EXAMPLE_QUERY, subscriptionsProtocol: 'WS' },
-    renderGraphiQL,
+    renderGraphiQL: async (graphiql) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiql),
     logging: {
       debug: (...args) => log.debug(args.map(String).join(' ')),
       info: (...args) => log.info(args.map(String).join(' ')),
@@ -98,7 +100,15 @@ export function createGraphQL(options: GraphQLOptions): GraphQLServer {
       useApiKeys(options.apiKeys),
       // After the key check: a cached answer is still only for those with a key.
       ...(options.responseCacheBytes
-        ? [useMirrorResponseCache({ prisma: options.prisma, maxBytes: options.responseCacheBytes, ...(options.metrics ? { metrics: options.metrics } : {}) })]
+        ? [
+            useMirrorResponseCache({
+              prisma: options.prisma,
+              schema,
+              maxBytes: options.responseCacheBytes,
+              ...(options.responseCacheScope ? { scope: options.responseCacheScope } : {}),
+              ...(options.metrics ? { metrics: options.metrics } : {}),
+            }),
+          ]
         : []),
       ...(options.metrics
         ? [

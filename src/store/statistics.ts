@@ -4,6 +4,10 @@
 // once the table has grown, until autovacuum analyzes it (a minute or more away, while an
 // initial sync grows tables by thousands of rows a second). So the syncer analyzes a table as
 // soon as its own inserts have doubled it: every plan cached for the table is then made anew.
+// Those analyses read the key columns only, and each resets the table's count of changes since
+// its last analysis, so autovacuum would not analyze the other columns for a long while (the
+// planner then guesses `deleted_at IS NULL` matches a handful of rows): at the end of the session
+// that did them, each such table gets a full ANALYZE.
 import type { PrismaClient } from '../db/client.ts';
 import { isResourceType, TABLES } from '../resource-types.ts';
 import type { Logger } from '../logger.ts';
@@ -21,7 +25,7 @@ export interface StatisticsOptions {
 export interface StatisticsKeeper {
   /** Counts the changes of a committed page; analyzes the tables they doubled. */
   record(changes: readonly ChangeCount[]): void;
-  /** Resolves once the analyses under way are done. */
+  /** Resolves once the analyses under way are done, and the tables that got key-column ones are analyzed whole. */
   settled(): Promise<void>;
 }
 
@@ -45,6 +49,8 @@ export function createStatisticsKeeper(options: StatisticsOptions): StatisticsKe
   const analyzedRows = new Map<string, number>();
   const keysOf = new Map<string, readonly string[]>();
   const busy = new Set<string>();
+  /** Tables with key-column statistics only, since their last full analysis. */
+  const partial = new Set<string>();
   let analyses: Promise<void> = Promise.resolve();
 
   // One at a time, beside the sync: ANALYZE takes no lock that writes wait for.
@@ -64,6 +70,7 @@ export function createStatisticsKeeper(options: StatisticsOptions): StatisticsKe
         ]);
         const [row] = await prisma.$queryRawUnsafe<Array<{ rows: number }>>(`SELECT reltuples::float8 AS rows FROM pg_class WHERE oid = '"${table}"'::regclass`);
         analyzedRows.set(table, Math.max(0, row?.rows ?? 0));
+        partial.add(table);
         log.debug({ table, rows: row?.rows, ms: Math.round(performance.now() - started) }, 'analyzed a table the sync has grown');
       } catch (error) {
         log.warn({ err: error, table }, 'could not analyze a table the sync has grown; autovacuum will');
@@ -83,6 +90,17 @@ export function createStatisticsKeeper(options: StatisticsOptions): StatisticsKe
       }
       for (const table of tablesToAnalyze(inserted, analyzedRows, minRows)) if (!busy.has(table)) analyze(table);
     },
-    settled: () => analyses,
+    settled: () =>
+      (analyses = analyses.then(async () => {
+        for (const table of [...partial]) {
+          partial.delete(table);
+          const started = performance.now();
+          // Every column, at the configured statistics target: what autovacuum's analysis would give.
+          await prisma.$executeRawUnsafe(`ANALYZE "${table}"`).then(
+            () => log.debug({ table, ms: Math.round(performance.now() - started) }, 'analyzed a table the sync has grown, every column'),
+            (error: unknown) => log.warn({ err: error, table }, 'could not analyze a table the sync has grown; autovacuum will'),
+          );
+        }
+      })),
   };
 }

@@ -22,8 +22,11 @@
 //   QUERY_BENCH_TOTAL=100000   objects in the world
 //   QUERY_BENCH_SECONDS=10     measured seconds per run
 //   QUERY_BENCH_WARMUP=2       warm-up seconds before each run
-//   QUERY_BENCH_SCENARIOS=deals,node,search,custom
+//   QUERY_BENCH_SCENARIOS=deals,node,search,custom,dashboard
 //   BENCH_DATABASE_URL=postgresql://…  use that server instead of an embedded one
+//
+// dashboard: the deals query of a dashboard while the sync commits 20 changes/s to other types,
+// against gateways in processes of their own (test/bench/query-dashboard.ts).
 //
 // The last line printed is one JSON object.
 import { randomUUID } from 'node:crypto';
@@ -42,6 +45,7 @@ import { silentLogger } from '../../src/logger.ts';
 import { createSimulator, DEMO_TOKEN } from '../../src/simulator/index.ts';
 import { createSyncEngine, type SessionSummary } from '../../src/sync/engine.ts';
 import type { LoadJob, LoadResult } from './query-load.ts';
+import { runDashboard, type DashboardFigures } from './query-dashboard.ts';
 import { benchPostgres, machineBusySeconds, mb, processCpuSeconds, round, runBench, startHelperProcess, type Cleanups } from './harness.ts';
 
 const TOTAL = Number(process.env.QUERY_BENCH_TOTAL ?? 100_000);
@@ -483,6 +487,7 @@ async function run(cleanups: Cleanups): Promise<number> {
   cleanups.push(() => sim.close());
   const seedSeconds = seconds(t);
   t = performance.now();
+  const deviceUuid = randomUUID();
   const syncDb = await openDatabase({ config: { databaseUrl, dataDir: '.data' }, logger: silentLogger(), migrate: false });
   let summary: SessionSummary;
   try {
@@ -491,7 +496,7 @@ async function run(cleanups: Cleanups): Promise<number> {
       databaseUrl,
       baseUrl: simUrl,
       token: DEMO_TOKEN,
-      deviceUuid: randomUUID(),
+      deviceUuid,
       userAgent: 'base-sync-gateway-bench/1.0',
       intervalMs: 1000,
       logger: silentLogger(),
@@ -503,7 +508,9 @@ async function run(cleanups: Cleanups): Promise<number> {
     await syncDb.close();
   }
   const syncSeconds = seconds(t);
-  await sim.close();
+  const wanted = (process.env.QUERY_BENCH_SCENARIOS ?? 'deals,node,search,custom,dashboard').split(',').map((s) => s.trim());
+  // The dashboard scenario syncs the simulator's further changes.
+  if (!wanted.includes('dashboard')) await sim.close();
   // Planner statistics, as autovacuum would have them some time after the initial sync.
   t = performance.now();
   await pool.query('VACUUM (ANALYZE)');
@@ -530,7 +537,6 @@ async function run(cleanups: Cleanups): Promise<number> {
   const nodeIds = (
     await pool.query<{ id: string }>(`SELECT id FROM deals WHERE deleted_at IS NULL ORDER BY md5(id::text) LIMIT ${NODE_IDS}`)
   ).rows.map((r) => r.id);
-  const wanted = (process.env.QUERY_BENCH_SCENARIOS ?? 'deals,node,search,custom').split(',').map((s) => s.trim());
   const all = scenarios(nodeIds).filter((s) => wanted.includes(s.name));
   const limitServer = await startLimitServer(pool, all);
   cleanups.push(() => new Promise<void>((resolve) => {
@@ -658,6 +664,23 @@ async function run(cleanups: Cleanups): Promise<number> {
     );
   }
 
+  let dashboard: DashboardFigures | undefined;
+  if (wanted.includes('dashboard')) {
+    dashboard = await runDashboard({
+      databaseUrl,
+      pool,
+      simulator: sim,
+      simulatorUrl: simUrl,
+      deviceUuid,
+      load: (job, onMeasuring) => loader.run(job, onMeasuring),
+      connections: CONNECTIONS,
+      warmupSeconds: WARMUP_SECONDS,
+      seconds: SECONDS,
+      cleanups,
+    });
+    for (const side of [dashboard.byType, dashboard.wholeCache, dashboard.executed]) if (side.errors + side.mismatches) failedRuns++;
+  }
+
   const deals = figures.deals;
   const met = deals !== undefined && deals.ratio >= GOALS.dealsRatio && deals.gateway.p99Ms < GOALS.dealsP99Ms;
   console.log(
@@ -682,6 +705,7 @@ async function run(cleanups: Cleanups): Promise<number> {
       postgres: `${serverVersion}${embedded ? ' embedded' : ''}`,
       goal: GOALS,
       met,
+      ...(dashboard ? { dashboard } : {}),
     }),
   );
   return failedRuns ? 1 : 0;
