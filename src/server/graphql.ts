@@ -11,6 +11,7 @@ import type { SyncStatusSource } from '../sync/status.ts';
 import { schema, type Context } from '../schema/index.ts';
 import type { Access } from './access.ts';
 import { useApiKeys } from './auth.ts';
+import { useCompiledExecution } from './compiled-execution.ts';
 import { DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits.ts';
 import { useQueryLimits } from './query-limits.ts';
 import { useMirrorResponseCache } from './response-cache.ts';
@@ -62,6 +63,8 @@ export interface GraphQLOptions {
   access?: Pick<Access, 'cors'>;
   /** Show error details (development only). */
   development?: boolean;
+  /** Run queries the SQL compiler covers as one statement (default); false: always the resolvers. */
+  compiledQueries?: boolean;
 }
 
 export type GraphQLServer = YogaServerInstance<Record<string, unknown>, Context>;
@@ -96,6 +99,8 @@ export function createGraphQL(options: GraphQLOptions): GraphQLServer {
     },
     plugins: [
       useApiKeys(options.apiKeys),
+      // Before the response cache, so that the cache wraps whichever path runs.
+      ...(options.compiledQueries === false ? [] : [useCompiledExecution({ logger: log, ...(options.metrics ? { metrics: options.metrics } : {}) })]),
       // After the key check: a cached answer is still only for those with a key.
       ...(options.responseCacheBytes
         ? [useMirrorResponseCache({ prisma: options.prisma, maxBytes: options.responseCacheBytes, ...(options.metrics ? { metrics: options.metrics } : {}) })]
