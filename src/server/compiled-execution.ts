@@ -3,13 +3,13 @@
 // Pothos resolvers run it as before, so their answers and errors stay the authority. Placed before
 // the response cache, which then wraps whichever path ran. Executions are counted by path
 // (bsg_graphql_executions_total{path="compiled"|"resolvers"}).
-import type { ExecutionArgs } from 'graphql';
+import type { DocumentNode, ExecutionArgs, GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { Counter, type Registry } from 'prom-client';
-import { PREPARED } from '../db/client.ts';
+import { PREPARED, queryText, type PrismaClient } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
 import type { Context } from '../schema/builder.ts';
-import { answerOf, compileQuery } from '../schema/sql/compile.ts';
+import { answerOf, compileQuery, type CompileResult } from '../schema/sql/compile.ts';
 import { customFieldTypes } from '../schema/sql-connection.ts';
 
 /** Options for {@link useCompiledExecution}. */
@@ -18,6 +18,42 @@ export interface CompiledExecutionOptions {
   metrics?: Registry;
   /** Told when a compiled statement fails (the resolvers then answer). */
   logger?: Logger;
+}
+
+/** Compilations kept per document (by operation and variables); beyond, that document's are dropped. */
+const MAX_PER_DOCUMENT = 1000;
+/** How long a compilation that read custom-field types holds (as long as sql-connection.ts keeps the types). */
+const TYPES_TTL_MS = 2000;
+
+interface Compilation {
+  result: CompileResult;
+  /** When it stops holding (it read custom-field types), or never. */
+  until: number;
+}
+
+/** Compiles each (document, operation, variables) once: the text, values and post-processing are the same every time. */
+function createCompilations() {
+  const byDocument = new WeakMap<DocumentNode, Map<string, Compilation>>();
+  return async (schema: GraphQLSchema, prisma: PrismaClient, args: ExecutionArgs): Promise<CompileResult> => {
+    const key = `${args.operationName ?? ''}\n${JSON.stringify(args.variableValues ?? {})}`;
+    let compilations = byDocument.get(args.document);
+    const known = compilations?.get(key);
+    if (known && known.until > Date.now()) return known.result;
+    let readTypes = false;
+    const result = await compileQuery({
+      schema,
+      document: args.document,
+      operationName: args.operationName,
+      variables: args.variableValues as Record<string, unknown> | null | undefined,
+      customFieldTypes: (name) => {
+        readTypes = true;
+        return customFieldTypes(prisma, name);
+      },
+    });
+    if (!compilations || compilations.size >= MAX_PER_DOCUMENT) byDocument.set(args.document, (compilations = new Map()));
+    compilations.set(key, { result, until: readTypes ? Date.now() + TYPES_TTL_MS : Infinity });
+    return result;
+  };
 }
 
 export function useCompiledExecution(options: CompiledExecutionOptions = {}): Plugin {
@@ -29,21 +65,16 @@ export function useCompiledExecution(options: CompiledExecutionOptions = {}): Pl
         registers: [options.metrics],
       })
     : undefined;
+  const compile = createCompilations();
   return {
     onExecute({ executeFn, setExecuteFn }) {
       setExecuteFn(async (args: ExecutionArgs) => {
         const { prisma } = args.contextValue as Context;
         try {
-          const compiled = await compileQuery({
-            schema: args.schema,
-            document: args.document,
-            operationName: args.operationName,
-            variables: args.variableValues as Record<string, unknown> | null | undefined,
-            customFieldTypes: (name) => customFieldTypes(prisma, name),
-          });
+          const compiled = await compile(args.schema, prisma, args);
           if (compiled.covered) {
-            const rows = await prisma.$queryRawUnsafe<Array<{ data: string }>>(PREPARED + compiled.query.text, ...compiled.query.values);
-            const data = answerOf(compiled.query, rows[0]!.data);
+            const rows = await queryText(prisma, PREPARED + compiled.query.text, compiled.query.values);
+            const data = answerOf(compiled.query, rows[0]!.data as string);
             executions?.inc({ path: 'compiled' });
             return { data };
           }

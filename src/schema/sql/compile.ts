@@ -131,6 +131,8 @@ interface ConnectionSpec {
 class Compiler {
   readonly values: unknown[] = [];
   private aliases = 0;
+  /** Columns read of each connection page's rows (the page projects them). */
+  private readonly columns = new Map<string, Set<string>>();
 
   constructor(
     readonly schema: GraphQLSchema,
@@ -146,6 +148,12 @@ class Compiler {
 
   alias(prefix = 't'): string {
     return `${prefix}${++this.aliases}`;
+  }
+
+  /** A column of the row `a` (noted when `a` is a page's: the page projects what is read). */
+  col(a: string, column: string): string {
+    this.columns.get(a)?.add(column);
+    return `${a}."${column}"`;
   }
 
   /** A builder of a part of the statement: the statement's parameters, joins of its own. */
@@ -300,17 +308,19 @@ class Compiler {
     }
     const order = orderSql(spec.keys, 't', false);
     const size = this.param(spec.take - 1, 'int');
+    const limit = this.param(spec.take, 'int');
+    // The page's rows, in order, numbered (the last is only there to tell hasNextPage); the
+    // aggregates read them in that order (the page is their only input).
     const x = this.alias('x');
-    const page =
-      `SELECT t."id", row_number() OVER (ORDER BY ${order}) AS o${windowCount ? ', count(*) OVER () AS total' : ''} ` +
-      `FROM "${table}" AS t${cursorJoin} ${b.joins.join(' ')} WHERE ${condition}${beyond} ORDER BY ${order} LIMIT ${this.param(spec.take, 'int')}`;
-    const n = this.alias();
+    const columns = new Set(['id']);
+    this.columns.set(x, columns);
+    const n = x;
     const pairs: Array<[string, string]> = [];
     for (const [key, nodes] of fields) {
       const name = nodes[0]!.name.value;
       if (name === '__typename') pairs.push([key, literal(spec.type.name)]);
       else if (name === 'totalCount') {
-        if (windowCount) pairs.push([key, `COALESCE(max(${x}.total), 0)`]);
+        if (windowCount) pairs.push([key, `COALESCE(max(${x}.__total), 0)`]);
         else {
           const count = this.builder();
           const counted = spec.where(count);
@@ -329,7 +339,7 @@ class Compiler {
             edge.push([edgeKey, this.node(nodeType, spec.model, n, edgeNodes, edgePost.child(edgeKey, false))]);
           } else notCovered(`${edgeType.name}.${edgeField}`);
         }
-        pairs.push([key, `COALESCE(json_agg(${this.object(edge)} ORDER BY ${x}.o) FILTER (WHERE ${x}.o <= ${size}), '[]'::json)`]);
+        pairs.push([key, `COALESCE(json_agg(${this.object(edge)}) FILTER (WHERE ${x}.__o <= ${size}), '[]'::json)`]);
       } else if (name === 'pageInfo') {
         const infoType = getNamedType(spec.type.getFields().pageInfo!.type) as GraphQLObjectType;
         const info: Array<[string, string]> = [];
@@ -338,14 +348,18 @@ class Compiler {
           if (infoField === '__typename') info.push([infoKey, literal(infoType.name)]);
           else if (infoField === 'hasNextPage') info.push([infoKey, `(count(*) > ${size})`]);
           else if (infoField === 'hasPreviousPage') info.push([infoKey, spec.after !== undefined ? 'true' : 'false']);
-          else if (infoField === 'startCursor') info.push([infoKey, cursorSql(`min(${x}."id") FILTER (WHERE ${x}.o = 1)`)]);
-          else if (infoField === 'endCursor') info.push([infoKey, cursorSql(`(array_agg(${x}."id" ORDER BY ${x}.o DESC) FILTER (WHERE ${x}.o <= ${size}))[1]`)]);
+          else if (infoField === 'startCursor') info.push([infoKey, cursorSql(`min(${x}."id") FILTER (WHERE ${x}.__o = 1)`)]);
+          else if (infoField === 'endCursor') info.push([infoKey, cursorSql(`(array_agg(${x}."id") FILTER (WHERE ${x}.__o <= ${size}))[LEAST(count(*)::int, ${size})]`)]);
           else notCovered(`PageInfo.${infoField}`);
         }
         pairs.push([key, this.object(info)]);
       } else notCovered(`${spec.type.name}.${name}`);
     }
-    return `(SELECT ${this.object(pairs)} FROM (${page}) AS ${x} JOIN "${table}" AS ${n} ON ${n}."id" = ${x}."id")`;
+    const object = this.object(pairs);
+    const page =
+      `SELECT ${[...columns].map((c) => `t."${c}"`).join(', ')}, row_number() OVER (ORDER BY ${order}) AS __o${windowCount ? ', count(*) OVER () AS __total' : ''} ` +
+      `FROM "${table}" AS t${cursorJoin} ${b.joins.join(' ')} WHERE ${condition}${beyond} ORDER BY ${order} LIMIT ${limit}`;
+    return `(SELECT ${object} FROM (${page}) AS ${x})`;
   }
 
   // ─── Objects ────────────────────────────────────────────────────────────────────────────
@@ -368,9 +382,9 @@ class Compiler {
       const relation = ext.pothosPrismaRelationField as RelationField | undefined;
       const select = ext.pothosPrismaSelect;
       if (name === 'id' && type.getInterfaces().some((i) => i.name === 'Node')) {
-        pairs.push([key, globalIdSql(type.name, `${a}."id"`)]);
+        pairs.push([key, globalIdSql(type.name, this.col(a, 'id'))]);
       } else if (typeof exposed === 'string' && columns.get(exposed)?.kind === 'scalar') {
-        pairs.push([key, columnJson(def.type, `${a}."${columnOf(exposed)}"`)]);
+        pairs.push([key, columnJson(def.type, this.col(a, columnOf(exposed)))]);
       } else if (relation && !relation.isList) {
         pairs.push([key, this.toOne(def, relation, a, fieldNodes, post.child(key, false))]);
       } else if (relation) {
@@ -379,11 +393,11 @@ class Compiler {
         const reader = CUSTOM_FIELD_READERS[name as keyof typeof CUSTOM_FIELD_READERS];
         const args = this.args(def, node);
         if (typeof args.name !== 'string') notCovered('custom field without a name');
-        pairs.push([key, `${a}."custom_fields" -> ${this.param(args.name, 'text')}`]);
+        pairs.push([key, `${this.col(a, 'custom_fields')} -> ${this.param(args.name, 'text')}`]);
         // customValue's rule: an absent or null value answers null; any other goes to the reader.
         post.fix(key, (value) => (value === null || value === undefined ? null : completeLeaf(def.type, reader(value))));
       } else if (isMoneyText(def.type, select, columns)) {
-        pairs.push([key, `${a}."${columnOf(Object.keys(select as object)[0]!)}"`]);
+        pairs.push([key, this.col(a, columnOf(Object.keys(select as object)[0]!))]);
       } else notCovered(`${type.name}.${name}`);
     }
     return this.object(pairs);
@@ -395,7 +409,7 @@ class Compiler {
     if (!isObjectType(target) || !isResource(target.name) || target.name !== relation.type) return notCovered(`relation ${relation.name}`);
     if ('query' in ((def.extensions?.pothosOptions ?? {}) as object)) notCovered(`relation ${relation.name} with a query`);
     const b = this.alias();
-    return `(SELECT ${this.node(target, target.name, b, nodes, post)} FROM "${tableOf(target.name)}" AS ${b} WHERE ${b}."id" = ${a}."${columnOf(foreignKey)}")`;
+    return `(SELECT ${this.node(target, target.name, b, nodes, post)} FROM "${tableOf(target.name)}" AS ${b} WHERE ${b}."id" = ${this.col(a, columnOf(foreignKey))})`;
   }
 
   private related(def: GraphQLField<unknown, unknown>, relation: RelationField, model: ModelName, a: string, nodes: readonly FieldNode[], post: PostBuilder): string {
@@ -430,7 +444,7 @@ class Compiler {
       type,
       model: target,
       where: (b) =>
-        [`t."${foreignKey}" = ${a}."id"`, ...equalities.map(([field, value]) => (value === null ? `t."${columnOf(field)}" IS NULL` : `t."${columnOf(field)}" = ${b.param(value, typeof value === 'boolean' ? 'boolean' : 'text')}`))].join(' AND '),
+        [`t."${foreignKey}" = ${this.col(a, 'id')}`, ...equalities.map(([field, value]) => (value === null ? `t."${columnOf(field)}" IS NULL` : `t."${columnOf(field)}" = ${b.param(value, typeof value === 'boolean' ? 'boolean' : 'text')}`))].join(' AND '),
       keys: sortKeysOf(new Map(), []),
       take,
       after,
