@@ -348,7 +348,7 @@ class Compiler {
           if (infoField === '__typename') info.push([infoKey, literal(infoType.name)]);
           else if (infoField === 'hasNextPage') info.push([infoKey, `(count(*) > ${size})`]);
           else if (infoField === 'hasPreviousPage') info.push([infoKey, spec.after !== undefined ? 'true' : 'false']);
-          else if (infoField === 'startCursor') info.push([infoKey, cursorSql(`min(${x}."id") FILTER (WHERE ${x}.__o = 1)`)]);
+          else if (infoField === 'startCursor') info.push([infoKey, cursorSql(`min(${x}."id") FILTER (WHERE ${x}.__o = 1 AND ${x}.__o <= ${size})`)]);
           else if (infoField === 'endCursor') info.push([infoKey, cursorSql(`(array_agg(${x}."id") FILTER (WHERE ${x}.__o <= ${size}))[LEAST(count(*)::int, ${size})]`)]);
           else notCovered(`PageInfo.${infoField}`);
         }
