@@ -3,13 +3,13 @@
 // Pothos resolvers run it as before, so their answers and errors stay the authority. Placed before
 // the response cache, which then wraps whichever path ran. Executions are counted by path
 // (bsg_graphql_executions_total{path="compiled"|"resolvers"}).
-import type { DocumentNode, ExecutionArgs, GraphQLSchema } from 'graphql';
+import type { DocumentNode, ExecutionArgs, ExecutionResult, GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { Counter, type Registry } from 'prom-client';
 import { PREPARED, queryText, type PrismaClient } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
 import type { Context } from '../schema/builder.ts';
-import { answerOf, compileQuery, type CompileResult } from '../schema/sql/compile.ts';
+import { answerOf, compileQuery, type CompiledQuery, type CompileResult } from '../schema/sql/compile.ts';
 import { customFieldTypes } from '../schema/sql-connection.ts';
 
 /** Options for {@link useCompiledExecution}. */
@@ -56,6 +56,26 @@ function createCompilations() {
   };
 }
 
+/**
+ * The answer to a compiled query. Postgres wrote its text as JSON.stringify would: yoga sends that
+ * text as it is (through the result's `stringify`), unless something read `data` on the way (the
+ * response cache does), which parses it then. Answers JavaScript finishes are parsed at once.
+ */
+function compiledResult(query: CompiledQuery, text: string): ExecutionResult {
+  if (query.post) return { data: answerOf(query, text) };
+  let data: Record<string, unknown> | undefined;
+  const result = {
+    get data(): Record<string, unknown> {
+      return (data ??= answerOf(query, text));
+    },
+    set data(value: Record<string, unknown>) {
+      data = value;
+    },
+    stringify: (value: unknown): string => (value === result && data === undefined ? `{"data":${text}}` : JSON.stringify(value)),
+  };
+  return result;
+}
+
 export function useCompiledExecution(options: CompiledExecutionOptions = {}): Plugin {
   const executions = options.metrics
     ? new Counter({
@@ -74,9 +94,8 @@ export function useCompiledExecution(options: CompiledExecutionOptions = {}): Pl
           const compiled = await compile(args.schema, prisma, args);
           if (compiled.covered) {
             const rows = await queryText(prisma, PREPARED + compiled.query.text, compiled.query.values);
-            const data = answerOf(compiled.query, rows[0]!.data as string);
             executions?.inc({ path: 'compiled' });
-            return { data };
+            return compiledResult(compiled.query, rows[0]!.data as string);
           }
         } catch (error) {
           // A value Postgres refuses (a bad date in a filter, say): the resolvers say what is wrong.

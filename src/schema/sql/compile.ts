@@ -84,15 +84,23 @@ const MAX_SAFE = '9007199254740991';
 
 const isResource = (name: string): name is ModelName => RESOURCES.some((r) => r.name === name);
 
-/** The answer's JSON of a BigInt column: a number when exact, else a string of its digits (as the BigInt scalar). */
-const bigIntJson = (column: string) => `CASE WHEN ${column} BETWEEN ${MIN_SAFE} AND ${MAX_SAFE} THEN to_json(${column}) ELSE to_json(${column}::text) END`;
+// Every value is built as JSON text, written exactly as JSON.stringify writes it (no spaces; Postgres
+// escapes strings as JavaScript does), or NULL for JSON null: the answer's text can be sent as is.
+
+/** A BigInt column as JSON text: a number when exact, else a string of its digits (as the BigInt scalar). */
+const bigIntJson = (column: string) => `CASE WHEN ${column} BETWEEN ${MIN_SAFE} AND ${MAX_SAFE} THEN ${column}::text ELSE '"' || ${column}::text || '"' END`;
+/** Any value Postgres writes as JSON (text, booleans, integers, text arrays) as JSON text. */
+const json = (value: string) => `to_json(${value})::text`;
+/** Text that needs no escaping (base64, digits, dates) as a JSON string. */
+const quoted = (text: string) => `'"' || ${text} || '"'`;
 /** Base64 without line breaks (Postgres breaks at 76 characters). */
 const base64 = (text: string) => `translate(encode(convert_to(${text}, 'UTF8'), 'base64'), E'\\n', '')`;
 /** A Relay global id (base64 of `Type:id`), as the Relay plugin encodes it. */
-const globalIdSql = (typename: string, id: string) => base64(`'${typename}:' || ${id}::text`);
+const globalIdSql = (typename: string, id: string) => quoted(base64(`'${typename}:' || ${id}::text`));
 /** A connection cursor on the Base id, as the Prisma plugin formats it (`GPC:I:<id>`). */
-const cursorSql = (id: string) => base64(`'GPC:I:' || (${id})::text`);
-const literal = (text: string) => `'${text.replace(/'/g, "''")}'::text`;
+const cursorSql = (id: string) => quoted(base64(`'GPC:I:' || (${id})::text`));
+/** A type name as a JSON string. */
+const literal = (name: string) => `'"${name}"'::text`;
 
 /** The Base id in a cursor the Prisma plugin formatted, or undefined for any other cursor. */
 export function cursorId(cursor: string): string | undefined {
@@ -205,7 +213,7 @@ class Compiler {
 
   object(pairs: ReadonlyArray<readonly [string, string]>): string {
     if (pairs.length > MAX_PAIRS) notCovered(`more than ${MAX_PAIRS} fields in one selection`);
-    return `json_build_object(${pairs.map(([key, value]) => `'${key}', ${value}`).join(', ')})`;
+    return `('{' || ${pairs.map(([key, value], i) => `'${i ? ',' : ''}"${key}":' || COALESCE(${value}, 'null')`).join(' || ')} || '}')`;
   }
 
   // ─── The root ───────────────────────────────────────────────────────────────────────────
@@ -233,7 +241,7 @@ class Compiler {
           if (itemPost.build()) notCovered('custom fields in nodes');
           return json;
         });
-        pairs.push([key, items.length ? `json_build_array(${items.join(', ')})` : `'[]'::json`]);
+        pairs.push([key, items.length ? `('[' || ${items.map((item) => `COALESCE(${item}, 'null')`).join(` || ',' || `)} || ']')` : `'[]'::text`]);
       } else if (names.has('where') && names.has('orderBy') && names.has('first')) {
         pairs.push([key, await this.rootConnection(def, args, nodes, post.child(key, false))]);
       } else if (names.has('baseId') && isObjectType(getNamedType(def.type)) && isResource(getNamedType(def.type).name)) {
@@ -320,11 +328,11 @@ class Compiler {
       const name = nodes[0]!.name.value;
       if (name === '__typename') pairs.push([key, literal(spec.type.name)]);
       else if (name === 'totalCount') {
-        if (windowCount) pairs.push([key, `COALESCE(max(${x}.__total), 0)`]);
+        if (windowCount) pairs.push([key, `COALESCE(max(${x}.__total), 0)::text`]);
         else {
           const count = this.builder();
           const counted = spec.where(count);
-          pairs.push([key, `(SELECT count(*) FROM "${table}" AS t ${count.joins.join(' ')} WHERE ${counted})`]);
+          pairs.push([key, `(SELECT count(*) FROM "${table}" AS t ${count.joins.join(' ')} WHERE ${counted})::text`]);
         }
       } else if (name === 'edges') {
         const edgeType = getNamedType(spec.type.getFields().edges!.type) as GraphQLObjectType;
@@ -339,15 +347,15 @@ class Compiler {
             edge.push([edgeKey, this.node(nodeType, spec.model, n, edgeNodes, edgePost.child(edgeKey, false))]);
           } else notCovered(`${edgeType.name}.${edgeField}`);
         }
-        pairs.push([key, `COALESCE(json_agg(${this.object(edge)}) FILTER (WHERE ${x}.__o <= ${size}), '[]'::json)`]);
+        pairs.push([key, `COALESCE('[' || string_agg(${this.object(edge)}, ',') FILTER (WHERE ${x}.__o <= ${size}) || ']', '[]')`]);
       } else if (name === 'pageInfo') {
         const infoType = getNamedType(spec.type.getFields().pageInfo!.type) as GraphQLObjectType;
         const info: Array<[string, string]> = [];
         for (const [infoKey, infoNodes] of this.collect(infoType, nodes.map((p) => p.selectionSet))) {
           const infoField = infoNodes[0]!.name.value;
           if (infoField === '__typename') info.push([infoKey, literal(infoType.name)]);
-          else if (infoField === 'hasNextPage') info.push([infoKey, `(count(*) > ${size})`]);
-          else if (infoField === 'hasPreviousPage') info.push([infoKey, spec.after !== undefined ? 'true' : 'false']);
+          else if (infoField === 'hasNextPage') info.push([infoKey, `(count(*) > ${size})::text`]);
+          else if (infoField === 'hasPreviousPage') info.push([infoKey, spec.after !== undefined ? `'true'` : `'false'`]);
           else if (infoField === 'startCursor') info.push([infoKey, cursorSql(`min(${x}."id") FILTER (WHERE ${x}.__o = 1 AND ${x}.__o <= ${size})`)]);
           else if (infoField === 'endCursor') info.push([infoKey, cursorSql(`(array_agg(${x}."id") FILTER (WHERE ${x}.__o <= ${size}))[LEAST(count(*)::int, ${size})]`)]);
           else notCovered(`PageInfo.${infoField}`);
@@ -393,11 +401,11 @@ class Compiler {
         const reader = CUSTOM_FIELD_READERS[name as keyof typeof CUSTOM_FIELD_READERS];
         const args = this.args(def, node);
         if (typeof args.name !== 'string') notCovered('custom field without a name');
-        pairs.push([key, `${this.col(a, 'custom_fields')} -> ${this.param(args.name, 'text')}`]);
+        pairs.push([key, `(${this.col(a, 'custom_fields')} -> ${this.param(args.name, 'text')})::text`]);
         // customValue's rule: an absent or null value answers null; any other goes to the reader.
         post.fix(key, (value) => (value === null || value === undefined ? null : completeLeaf(def.type, reader(value))));
       } else if (isMoneyText(def.type, select, columns)) {
-        pairs.push([key, this.col(a, columnOf(Object.keys(select as object)[0]!))]);
+        pairs.push([key, json(this.col(a, columnOf(Object.keys(select as object)[0]!)))]);
       } else notCovered(`${type.name}.${name}`);
     }
     return this.object(pairs);
@@ -497,9 +505,9 @@ function columnJson(type: GraphQLOutputType, column: string): string {
   const nullable = getNullableType(type);
   if (isListType(nullable)) {
     const item = getNamedType(nullable).name;
-    if (item === 'String') return column;
+    if (item === 'String') return json(column);
     if (item === 'BigInt') {
-      return `CASE WHEN ${column} IS NULL THEN NULL ELSE COALESCE((SELECT json_agg(${bigIntJson('v')} ORDER BY i) FROM unnest(${column}) WITH ORDINALITY AS u(v, i)), '[]'::json) END`;
+      return `CASE WHEN ${column} IS NULL THEN NULL ELSE COALESCE((SELECT '[' || string_agg(${bigIntJson('v')}, ',' ORDER BY i) || ']' FROM unnest(${column}) WITH ORDINALITY AS u(v, i)), '[]') END`;
     }
     return notCovered(`list of ${item}`);
   }
@@ -507,13 +515,13 @@ function columnJson(type: GraphQLOutputType, column: string): string {
     case 'String':
     case 'Boolean':
     case 'Int':
-      return column;
+      return json(column);
     case 'BigInt':
       return bigIntJson(column);
     case 'DateTime':
-      return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+      return quoted(`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
     case 'Date':
-      return `to_char(${column}, 'YYYY-MM-DD')`;
+      return quoted(`to_char(${column}, 'YYYY-MM-DD')`);
     default:
       return notCovered(`a column of type ${String(type)}`);
   }
@@ -549,7 +557,7 @@ export async function compileQuery(options: CompileOptions): Promise<CompileResu
   try {
     const json = await compiler.root(query, operation.selectionSet, post);
     const built = post.build();
-    return { covered: true, query: { text: `SELECT (${json})::text AS data`, values: compiler.values, ...(built ? { post: built } : {}) } };
+    return { covered: true, query: { text: `SELECT ${json} AS data`, values: compiler.values, ...(built ? { post: built } : {}) } };
   } catch (error) {
     if (error instanceof NotCovered) return { covered: false, reason: error.message };
     throw error;
