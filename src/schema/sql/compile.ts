@@ -78,7 +78,8 @@ const MAX_PAIRS = 50;
 /** Page sizes as pageSize (page-size.ts) has them: beyond, the resolvers answer the error. */
 const DEFAULT_PAGE = 20;
 const MAX_PAGE = 100;
-const INT64 = /^-?\d{1,19}$/;
+/** A Base id as its canonical digits (a global id of `Deal:007` is left to the resolvers). */
+const INT64 = /^(0|-?[1-9]\d{0,18})$/;
 const MIN_SAFE = '-9007199254740991';
 const MAX_SAFE = '9007199254740991';
 
