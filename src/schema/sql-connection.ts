@@ -29,7 +29,7 @@ export const needsSql = (args: ConnectionArgs): boolean => usesCustomFields(args
 /** The key rows are paged by and loaded by (the Base id: associated contacts have one too). */
 const KEY: readonly string[] = ['id'];
 
-interface SortKey {
+export interface SortKey {
   expression: (alias: string) => string;
   direction: 'ASC' | 'DESC';
 }
@@ -39,7 +39,7 @@ const TYPES_TTL_MS = 2000;
 const typeCache = new Map<string, { at: number; types: Promise<Map<string, string>> }>();
 
 /** The discovered types of a resource's custom fields, read at most every couple of seconds (discovery changes them rarely). */
-function customFieldTypes(prisma: PrismaClient, name: ModelName): Promise<Map<string, string>> {
+export function customFieldTypes(prisma: PrismaClient, name: ModelName): Promise<Map<string, string>> {
   const resourceType = resourceTypeOf(name);
   const cached = typeCache.get(resourceType);
   if (cached && Date.now() - cached.at < TYPES_TTL_MS) return cached.types;
@@ -53,7 +53,11 @@ function customFieldTypes(prisma: PrismaClient, name: ModelName): Promise<Map<st
 
 /** The sort keys, the model's key last; a custom field sorts by its discovered type (numbers and dates as such, anything else as text). */
 async function sortKeys(prisma: PrismaClient, name: ModelName, orderBy: readonly OrderKey[]): Promise<SortKey[]> {
-  const types = orderBy.some((o) => o.customField != null) ? await customFieldTypes(prisma, name) : new Map<string, string>();
+  return sortKeysOf(orderBy.some((o) => o.customField != null) ? await customFieldTypes(prisma, name) : new Map<string, string>(), orderBy);
+}
+
+/** The sort keys of `orderBy` given the discovered types of the custom fields it names, the model's key last. */
+export function sortKeysOf(types: ReadonlyMap<string, string>, orderBy: readonly OrderKey[]): SortKey[] {
   const keys: SortKey[] = orderBy.map((o) => {
     if (o.customField != null) {
       const fieldName = o.customField;
@@ -72,7 +76,7 @@ async function sortKeys(prisma: PrismaClient, name: ModelName, orderBy: readonly
 }
 
 /** ORDER BY of the keys; NULL sorts as the greatest value (last ascending, first descending), reversed when paging backwards. */
-function orderSql(keys: readonly SortKey[], alias: string, reverse: boolean): string {
+export function orderSql(keys: readonly SortKey[], alias: string, reverse: boolean): string {
   return keys
     .map((k) => {
       const descending = (k.direction === 'DESC') !== reverse;
@@ -82,7 +86,7 @@ function orderSql(keys: readonly SortKey[], alias: string, reverse: boolean): st
 }
 
 /** Rows strictly after (`forward`) or before the cursor row `c` in the order of `keys`. */
-function beyondCursor(keys: readonly SortKey[], forward: boolean): string {
+export function beyondCursor(keys: readonly SortKey[], forward: boolean): string {
   const alternatives = keys.map((key, i) => {
     const t = key.expression('t');
     const c = `c.k${i}`;

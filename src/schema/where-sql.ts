@@ -10,8 +10,10 @@ import { isDateField, modelFields, whereShape, type ModelName } from './resource
 
 /** Statement text being built: its parameters, and the joins its conditions need. */
 export class SqlBuilder {
-  readonly values: unknown[] = [];
   readonly joins: string[] = [];
+
+  /** `values`: the parameters of the whole statement, when this builds a part of it (its joins are its own). */
+  constructor(readonly values: unknown[] = []) {}
 
   /** Adds a parameter; answers its placeholder, cast to `sqlType`. */
   param = (value: unknown, sqlType: string): string => {

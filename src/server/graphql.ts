@@ -10,6 +10,7 @@ import type { SyncStatusSource } from '../sync/status.ts';
 import { schema, type Context } from '../schema/index.ts';
 import type { Access } from './access.ts';
 import { useApiKeys } from './auth.ts';
+import { useCompiledExecution } from './compiled-execution.ts';
 import { DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits.ts';
 import { useQueryLimits } from './query-limits.ts';
 import { useMirrorResponseCache, type ResponseCacheScope } from './response-cache.ts';
@@ -63,6 +64,8 @@ export interface GraphQLOptions {
   access?: Pick<Access, 'cors'>;
   /** Show error details (development only). */
   development?: boolean;
+  /** Run queries the SQL compiler covers as one statement (default); false: always the resolvers. */
+  compiledQueries?: boolean;
 }
 
 export type GraphQLServer = YogaServerInstance<Record<string, unknown>, Context>;
@@ -98,6 +101,8 @@ export function createGraphQL(options: GraphQLOptions): GraphQLServer {
     },
     plugins: [
       useApiKeys(options.apiKeys),
+      // Before the response cache, so that the cache wraps whichever path runs.
+      ...(options.compiledQueries === false ? [] : [useCompiledExecution({ logger: log, ...(options.metrics ? { metrics: options.metrics } : {}) })]),
       // After the key check: a cached answer is still only for those with a key.
       ...(options.responseCacheBytes
         ? [

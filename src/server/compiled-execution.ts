@@ -1,0 +1,109 @@
+// Runs a query as ONE SQL statement that builds its answer's JSON in Postgres (src/schema/sql),
+// when the compiler covers the whole operation; otherwise, and whenever the statement fails, the
+// Pothos resolvers run it as before, so their answers and errors stay the authority. Placed before
+// the response cache, which then wraps whichever path ran. Executions are counted by path
+// (bsg_graphql_executions_total{path="compiled"|"resolvers"}).
+import type { DocumentNode, ExecutionArgs, ExecutionResult, GraphQLSchema } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { Counter, type Registry } from 'prom-client';
+import { PREPARED, queryText, type PrismaClient } from '../db/client.ts';
+import type { Logger } from '../logger.ts';
+import type { Context } from '../schema/builder.ts';
+import { answerOf, compileQuery, type CompiledQuery, type CompileResult } from '../schema/sql/compile.ts';
+import { customFieldTypes } from '../schema/sql-connection.ts';
+
+/** Options for {@link useCompiledExecution}. */
+export interface CompiledExecutionOptions {
+  /** Where executions are counted by path; none when absent. */
+  metrics?: Registry;
+  /** Told when a compiled statement fails (the resolvers then answer). */
+  logger?: Logger;
+}
+
+/** Compilations kept per document (by operation and variables); beyond, that document's are dropped. */
+const MAX_PER_DOCUMENT = 1000;
+/** How long a compilation that read custom-field types holds (as long as sql-connection.ts keeps the types). */
+const TYPES_TTL_MS = 2000;
+
+interface Compilation {
+  result: CompileResult;
+  /** When it stops holding (it read custom-field types), or never. */
+  until: number;
+}
+
+/** Compiles each (document, operation, variables) once: the text, values and post-processing are the same every time. */
+function createCompilations() {
+  const byDocument = new WeakMap<DocumentNode, Map<string, Compilation>>();
+  return async (schema: GraphQLSchema, prisma: PrismaClient, args: ExecutionArgs): Promise<CompileResult> => {
+    const key = `${args.operationName ?? ''}\n${JSON.stringify(args.variableValues ?? {})}`;
+    let compilations = byDocument.get(args.document);
+    const known = compilations?.get(key);
+    if (known && known.until > Date.now()) return known.result;
+    let readTypes = false;
+    const result = await compileQuery({
+      schema,
+      document: args.document,
+      operationName: args.operationName,
+      variables: args.variableValues as Record<string, unknown> | null | undefined,
+      customFieldTypes: (name) => {
+        readTypes = true;
+        return customFieldTypes(prisma, name);
+      },
+    });
+    if (!compilations || compilations.size >= MAX_PER_DOCUMENT) byDocument.set(args.document, (compilations = new Map()));
+    compilations.set(key, { result, until: readTypes ? Date.now() + TYPES_TTL_MS : Infinity });
+    return result;
+  };
+}
+
+/**
+ * The answer to a compiled query. Postgres wrote its text as JSON.stringify would: yoga sends that
+ * text as it is (through the result's `stringify`), unless something read `data` on the way (the
+ * response cache does), which parses it then. Answers JavaScript finishes are parsed at once.
+ */
+function compiledResult(query: CompiledQuery, text: string): ExecutionResult {
+  if (query.post) return { data: answerOf(query, text) };
+  let data: Record<string, unknown> | undefined;
+  const result = {
+    get data(): Record<string, unknown> {
+      return (data ??= answerOf(query, text));
+    },
+    set data(value: Record<string, unknown>) {
+      data = value;
+    },
+    stringify: (value: unknown): string => (value === result && data === undefined ? `{"data":${text}}` : JSON.stringify(value)),
+  };
+  return result;
+}
+
+export function useCompiledExecution(options: CompiledExecutionOptions = {}): Plugin {
+  const executions = options.metrics
+    ? new Counter({
+        name: 'bsg_graphql_executions_total',
+        help: 'Executed queries (not answered from the response cache), by path: compiled (one SQL statement building the JSON) or resolvers.',
+        labelNames: ['path'] as const,
+        registers: [options.metrics],
+      })
+    : undefined;
+  const compile = createCompilations();
+  return {
+    onExecute({ executeFn, setExecuteFn }) {
+      setExecuteFn(async (args: ExecutionArgs) => {
+        const { prisma } = args.contextValue as Context;
+        try {
+          const compiled = await compile(args.schema, prisma, args);
+          if (compiled.covered) {
+            const rows = await queryText(prisma, PREPARED + compiled.query.text, compiled.query.values);
+            executions?.inc({ path: 'compiled' });
+            return compiledResult(compiled.query, rows[0]!.data as string);
+          }
+        } catch (error) {
+          // A value Postgres refuses (a bad date in a filter, say): the resolvers say what is wrong.
+          options.logger?.debug({ err: error }, 'compiled query failed; resolvers answer it');
+        }
+        executions?.inc({ path: 'resolvers' });
+        return executeFn(args);
+      });
+    },
+  };
+}
