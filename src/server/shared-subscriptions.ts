@@ -2,7 +2,8 @@
 // executed once per distinct subscription in the process (relations loaded once), and the
 // result is fanned out to every subscriber. Each subscriber has a bounded buffer; one that
 // falls too far behind is ended with an error giving the cursor to resume from, and nobody
-// else waits for it.
+// else waits for it. A subscriber may be fed directly (`deliver`: a WebSocket writes each result
+// itself, its bytes built once per result for everyone) instead of reading an iterator of results.
 import { GraphQLError, Kind, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { abortable } from '../events/abortable.ts';
 import { createBoundedBuffer, type BoundedBuffer } from '../events/bounded-buffer.ts';
@@ -61,12 +62,21 @@ const cursorOfResult = (args: ExecutionArgs): string | undefined => {
   return seq === undefined ? undefined : cursorOf({ seq });
 };
 
+/**
+ * Hands one result of a shared execution to a subscriber fed directly; resolves once it is on its
+ * way (written to the network), and only then is the subscriber's next result handed over, so that
+ * a subscriber that stops reading fills its buffer and is cut off.
+ */
+export type Deliver = (result: Result) => Promise<void>;
+
 export interface SharedSubscriptions {
   /**
    * Subscribes through a shared execution: `start` runs graphql's subscribe for the first
-   * subscriber of this document and variables; later ones join it.
+   * subscriber of this document and variables; later ones join it. With `deliver`, each result is
+   * handed to it and the iterator returned yields none: it ends (or throws the error that cut the
+   * subscriber off) when the subscription does, and returning it unsubscribes.
    */
-  subscribe(args: ExecutionArgs, start: () => Promise<Source | Result> | Source | Result): Promise<Source | Result>;
+  subscribe(args: ExecutionArgs, start: () => Promise<Source | Result> | Source | Result, deliver?: Deliver): Promise<Source | Result>;
   /** Distinct executions running now. */
   readonly executions: number;
 }
@@ -95,11 +105,12 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
     })();
   }
 
-  async function* consume(shared: Shared, consumer: Consumer, signal: AbortSignal): AsyncGenerator<Result> {
+  async function* consume(shared: Shared, consumer: Consumer, signal: AbortSignal, deliver: Deliver | undefined): AsyncGenerator<Result> {
     try {
       for (let next = await consumer.buffer.take(signal); next; next = await consumer.buffer.take(signal)) {
         consumer.delivered = next.cursor ?? consumer.delivered;
-        yield next.result;
+        if (deliver) await deliver(next.result);
+        else yield next.result;
       }
     } finally {
       shared.consumers.delete(consumer);
@@ -112,7 +123,7 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
     get executions() {
       return running.size;
     },
-    async subscribe(args, start) {
+    async subscribe(args, start, deliver) {
       if (replays(args)) return start();
       const key = keyOf(args);
       let entry = running.get(key);
@@ -141,7 +152,7 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
         }),
       };
       shared.consumers.add(consumer);
-      return abortable((signal) => consume(shared, consumer, signal));
+      return abortable((signal) => consume(shared, consumer, signal, deliver));
     },
   };
 }

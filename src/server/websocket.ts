@@ -1,6 +1,7 @@
 // GraphQL over WebSocket (graphql-ws, subprotocol graphql-transport-ws) on the same port and
 // path as queries. Operations go through yoga's envelop (same plugins, limits and context);
-// identical subscriptions share one execution. An upgrade passes the same Host and Origin
+// identical subscriptions share one execution, whose results are written to each subscriber's
+// socket directly as the same bytes (built once per result, not per socket). An upgrade passes the same Host and Origin
 // checks as any request; frames are small (maxPayload), connection_init must come soon and
 // carry a key (when there are keys), and connections per key and operations per connection
 // are capped. Every refusal is an HTTP status or a graphql-ws close code, never a crash.
@@ -14,7 +15,8 @@ import type { Access } from './access.ts';
 import { createApiKeyCheck } from './auth.ts';
 import type { GraphQLServer } from './graphql.ts';
 import { DEFAULT_WEBSOCKET_LIMITS, type WebSocketLimits } from './limits.ts';
-import { createSharedSubscriptions } from './shared-subscriptions.ts';
+import { createNextMessages } from './next-messages.ts';
+import { createSharedSubscriptions, type Deliver } from './shared-subscriptions.ts';
 
 /** Close code of a connection over its key's cap (graphql-ws' "too many" family). */
 const TOO_MANY_CONNECTIONS = 4429;
@@ -62,9 +64,26 @@ function presentedKey(params: Readonly<Record<string, unknown>> | undefined): st
 export function attachWebSockets(options: WebSocketOptions): WebSockets {
   const { maxPayloadBytes, initTimeoutMs, maxSubscriptionsPerConnection, maxConnectionsPerKey } = options.limits ?? DEFAULT_WEBSOCKET_LIMITS;
   const log = options.logger.child({ component: 'websocket' });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: maxPayloadBytes });
+  // No compression: deflating each message for each socket would cost more than sending it.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxPayloadBytes, perMessageDeflate: false });
   const check = createApiKeyCheck(options.apiKeys);
   const shared = createSharedSubscriptions({ bufferLimit: options.bufferLimit });
+  const messages = createNextMessages();
+  /** The socket and operation id of each operation's arguments (graphql-ws hands subscribe() the object onSubscribe returned). */
+  const operations = new WeakMap<ExecutionArgs, { socket: WebSocket; id: string }>();
+
+  /**
+   * Feeds a subscriber of a shared execution: what graphql-ws would send for the result (onNext
+   * included), without its per-socket serialization; resolves once written, as graphql-ws' send does.
+   */
+  const deliverTo =
+    (socket: WebSocket, id: string): Deliver =>
+    (result) => {
+      options.onDelivered?.();
+      if (socket.readyState !== socket.OPEN) return Promise.resolve();
+      const bytes = messages.bytes(result, id);
+      return new Promise<void>((resolve, reject) => socket.send(bytes, { binary: false }, (error) => (error ? reject(error) : resolve())));
+    };
   /** Open (acknowledged) connections per key; without keys, all share "". */
   const perKey = new Map<string, number>();
   const keyOf = new WeakMap<WebSocket, string>();
@@ -118,7 +137,7 @@ export function attachWebSockets(options: WebSocketOptions): WebSockets {
         if (open > 0) perKey.set(bucket, open);
         else perKey.delete(bucket);
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         // graphql-ws has registered this operation already.
         if (Object.keys(ctx.subscriptions).length > maxSubscriptionsPerConnection) {
           return [
@@ -133,14 +152,16 @@ export function attachWebSockets(options: WebSocketOptions): WebSockets {
           // A refusal by the query limits is thrown (see query-limits.ts), the rest returned.
           const errors = enveloped.validate(enveloped.schema, document);
           if (errors.length) return errors;
-          return {
+          const args: ExecutionArgs = {
             schema: enveloped.schema,
             operationName: payload.operationName,
             document,
             variableValues: payload.variables,
             contextValue: await enveloped.contextFactory(),
             rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
-          } satisfies ExecutionArgs;
+          };
+          operations.set(args, { socket: ctx.extra.socket, id });
+          return args;
         } catch (error) {
           // A syntax error or a limit: an error message for this operation, the connection stays.
           if (error instanceof GraphQLError) return [error];
@@ -148,10 +169,15 @@ export function attachWebSockets(options: WebSocketOptions): WebSockets {
           return [new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
         }
       },
-      // graphql-ws sends what onNext returns instead of the result: return nothing.
+      // graphql-ws sends what onNext returns instead of the result: return nothing. (Results of
+      // shared executions do not pass here: deliverTo sends them.)
       onNext: () => void options.onDelivered?.(),
       execute: (args) => (args.rootValue as Pick<Enveloped, 'execute'>).execute(args),
-      subscribe: (args) => shared.subscribe(args, () => (args.rootValue as Pick<Enveloped, 'subscribe'>).subscribe(args) as never),
+      subscribe: (args) => {
+        const operation = operations.get(args);
+        const start = () => (args.rootValue as Pick<Enveloped, 'subscribe'>).subscribe(args) as never;
+        return shared.subscribe(args, start, operation && deliverTo(operation.socket, operation.id));
+      },
     },
     wss,
   );
