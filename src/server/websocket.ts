@@ -72,17 +72,45 @@ export function attachWebSockets(options: WebSocketOptions): WebSockets {
   /** The socket and operation id of each operation's arguments (graphql-ws hands subscribe() the object onSubscribe returned). */
   const operations = new WeakMap<ExecutionArgs, { socket: WebSocket; id: string }>();
 
+  /** The TCP socket under each WebSocket (the one its upgrade came on). */
+  const transportOf = new WeakMap<WebSocket, Duplex>();
+  /**
+   * Sockets written to in this turn of the event loop, corked until it ends: the results one turn
+   * hands a socket (the events of a batch) leave in one write, not one system call each.
+   */
+  const corked = new Set<Duplex>();
+  const uncorkAll = () => {
+    for (const transport of corked) transport.uncork();
+    corked.clear();
+  };
+
   /**
    * Feeds a subscriber of a shared execution: what graphql-ws would send for the result (onNext
-   * included), without its per-socket serialization; resolves once written, as graphql-ws' send does.
+   * included), without its per-socket serialization. Resolves at once while the socket keeps up,
+   * else once it has drained: one that stops reading leaves its results in its bounded buffer.
    */
   const deliverTo =
     (socket: WebSocket, id: string): Deliver =>
     (result) => {
       options.onDelivered?.();
-      if (socket.readyState !== socket.OPEN) return Promise.resolve();
-      const bytes = messages.bytes(result, id);
-      return new Promise<void>((resolve, reject) => socket.send(bytes, { binary: false }, (error) => (error ? reject(error) : resolve())));
+      const transport = transportOf.get(socket);
+      if (socket.readyState !== socket.OPEN || !transport) return Promise.resolve();
+      if (!corked.has(transport)) {
+        if (corked.size === 0) setImmediate(uncorkAll);
+        transport.cork();
+        corked.add(transport);
+      }
+      socket.send(messages.bytes(result, id), { binary: false });
+      if (!transport.writableNeedDrain || transport.destroyed) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          transport.off('drain', done);
+          transport.off('close', done);
+          resolve();
+        };
+        transport.on('drain', done);
+        transport.on('close', done);
+      });
     };
   /** Open (acknowledged) connections per key; without keys, all share "". */
   const perKey = new Map<string, number>();
@@ -98,6 +126,7 @@ export function attachWebSockets(options: WebSocketOptions): WebSockets {
       return refuseUpgrade(socket, refusal.status, { errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
+      transportOf.set(ws, socket);
       wss.emit('connection', ws, req);
       // graphql-ws prints every socket error with console.error; these (an oversized or broken
       // frame) are the client's doing, and ws has already closed the connection with its code.
