@@ -2,7 +2,6 @@
 // own pace. A subscriber that falls more than `limit` events behind is cut off (what it had not
 // read is dropped) with an error giving the cursor to resume from, so that nobody else waits.
 import { GraphQLError } from 'graphql';
-import { waitUnlessAborted } from './abortable.ts';
 
 /** The error that ends a subscriber who fell more than `limit` events behind; `resumeAfter`: its cursor, when known. */
 export function subscriberTooSlow(limit: number, resumeAfter: string | undefined): GraphQLError {
@@ -36,6 +35,8 @@ export function createBoundedBuffer<T>({ limit, sizeOf = () => 1, resumeAfter }:
   let unread = 0;
   let ended: GraphQLError | 'done' | undefined;
   let wake: (() => void) | undefined;
+  /** The signal whose abort wakes a waiting take: watched once, not once per wait (a wait per event per subscriber adds up). */
+  let watched: AbortSignal | undefined;
 
   return {
     push(entry) {
@@ -63,7 +64,11 @@ export function createBoundedBuffer<T>({ limit, sizeOf = () => 1, resumeAfter }:
         }
         if (ended === 'done' || signal.aborted) return undefined;
         if (ended) throw ended;
-        await waitUnlessAborted(signal, (resolve) => (wake = resolve));
+        if (watched !== signal) {
+          watched = signal;
+          signal.addEventListener('abort', () => wake?.(), { once: true });
+        }
+        await new Promise<void>((resolve) => (wake = resolve));
         wake = undefined;
       }
     },
