@@ -28,6 +28,8 @@ export interface BoundedBuffer<T> {
   end(error?: GraphQLError): void;
   /** The next entry, waiting for one; undefined at the end or once `signal` aborts; throws the error that ended it. */
   take(signal: AbortSignal): Promise<T | undefined>;
+  /** The next entry without waiting: undefined while none is queued (and at the end); throws the error that ended it. */
+  poll(): T | undefined;
 }
 
 export function createBoundedBuffer<T>({ limit, sizeOf = () => 1, resumeAfter }: BoundedBufferOptions<T>): BoundedBuffer<T> {
@@ -54,6 +56,15 @@ export function createBoundedBuffer<T>({ limit, sizeOf = () => 1, resumeAfter }:
     end(error) {
       ended ??= error ?? 'done';
       wake?.();
+    },
+    poll() {
+      const entry = queue.shift();
+      if (entry !== undefined) {
+        unread -= sizeOf(entry);
+        return entry;
+      }
+      if (ended && ended !== 'done') throw ended;
+      return undefined;
     },
     async take(signal) {
       for (;;) {

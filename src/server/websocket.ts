@@ -86,22 +86,22 @@ export function attachWebSockets(options: WebSocketOptions): WebSockets {
 
   /**
    * Feeds a subscriber of a shared execution: what graphql-ws would send for the result (onNext
-   * included), without its per-socket serialization. Resolves at once while the socket keeps up,
-   * else once it has drained: one that stops reading leaves its results in its bounded buffer.
+   * included), without its per-socket serialization. Nothing to wait for while the socket keeps up,
+   * else its drain: one that stops reading leaves its results in its bounded buffer.
    */
   const deliverTo =
     (socket: WebSocket, id: string): Deliver =>
     (result) => {
       options.onDelivered?.();
       const transport = transportOf.get(socket);
-      if (socket.readyState !== socket.OPEN || !transport) return Promise.resolve();
+      if (socket.readyState !== socket.OPEN || !transport) return undefined;
       if (!corked.has(transport)) {
         if (corked.size === 0) setImmediate(uncorkAll);
         transport.cork();
         corked.add(transport);
       }
       socket.send(messages.bytes(result, id), { binary: false });
-      if (!transport.writableNeedDrain || transport.destroyed) return Promise.resolve();
+      if (!transport.writableNeedDrain || transport.destroyed) return undefined;
       return new Promise<void>((resolve) => {
         const done = () => {
           transport.off('drain', done);

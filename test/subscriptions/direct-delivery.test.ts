@@ -6,18 +6,25 @@ import { expect, it } from 'vitest';
 import { createSharedSubscriptions } from '../../src/server/shared-subscriptions.ts';
 import { eventually } from '../fixtures/gateway.ts';
 
-/** A subscription's execution whose results the test pushes, the first at cursor `firstSeq`. */
+/** A subscription's execution whose results the test pushes (queued in order), the first at cursor `firstSeq`; undefined ends it. */
 function pushedResults(document: string, firstSeq: bigint) {
   const args = { schema: undefined as never, document: parse(document), contextValue: {} as { currentSeq?: bigint } };
-  let next: (r: ExecutionResult) => void = () => {};
+  const queue: Array<ExecutionResult | undefined> = [];
+  let wake: () => void = () => {};
   const source = (async function* () {
     for (let seq = firstSeq; ; seq++) {
-      const result = await new Promise<ExecutionResult>((resolve) => (next = resolve));
+      while (!queue.length) await new Promise<void>((resolve) => (wake = resolve));
+      const result = queue.shift();
+      if (!result) return;
       args.contextValue.currentSeq = seq;
       yield result;
     }
   })();
-  return { args, source, push: (result: ExecutionResult) => next(result) };
+  const add = (result: ExecutionResult | undefined) => {
+    queue.push(result);
+    wake();
+  };
+  return { args, source, push: (result: ExecutionResult) => add(result), end: () => add(undefined) };
 }
 
 it('cuts off a directly fed subscriber whose deliveries stopped completing, not the others', async () => {
@@ -26,8 +33,8 @@ it('cuts off a directly fed subscriber whose deliveries stopped completing, not 
   const fastSeen: ExecutionResult[] = [];
   const slowSeen: ExecutionResult[] = [];
   let drained: () => void = () => {};
-  const fast = (await shared.subscribe(args, () => source, async (result) => void fastSeen.push(result))) as AsyncGenerator<ExecutionResult>;
-  // The slow one's first delivery stays unwritten until the test lets it drain.
+  // The fast one keeps up (nothing to wait for); the slow one's socket stops draining at its first result.
+  const fast = (await shared.subscribe(args, () => source, (result) => void fastSeen.push(result))) as AsyncGenerator<ExecutionResult>;
   const slow = (await shared.subscribe(args, () => source, (result) => {
     slowSeen.push(result);
     return new Promise<void>((resolve) => (drained = resolve));
@@ -57,4 +64,31 @@ it('cuts off a directly fed subscriber whose deliveries stopped completing, not 
   // Returning the iterator unsubscribes (graphql-ws does so when the client completes or leaves).
   await fast.return(undefined);
   await expect(fastEnd).resolves.toEqual({ done: true, value: undefined });
+});
+
+it('hands a subscriber whose socket drained in time everything that waited, in order, then completes', async () => {
+  const shared = createSharedSubscriptions({ bufferLimit: 3 });
+  const { args, source, push, end } = pushedResults('subscription { w }', 1n);
+  const seen: unknown[] = [];
+  const drains: Array<() => void> = [];
+  // Its socket backs up at every other result.
+  const sub = (await shared.subscribe(args, () => source, (result) => {
+    seen.push(result.data);
+    return seen.length % 2 ? new Promise<void>((resolve) => drains.push(resolve)) : undefined;
+  })) as AsyncGenerator<ExecutionResult>;
+  const ended = sub.next();
+  push({ data: { w: 0 } });
+  await eventually(() => drains.length === 1);
+  push({ data: { w: 1 } });
+  push({ data: { w: 2 } });
+  push({ data: { w: 3 } });
+  expect(seen).toEqual([{ w: 0 }]);
+  drains[0]!();
+  // 1 then 2 (which backs up again); 3 waits for that drain.
+  await eventually(() => drains.length === 2);
+  expect(seen).toEqual([{ w: 0 }, { w: 1 }, { w: 2 }]);
+  end();
+  drains[1]!();
+  await expect(ended).resolves.toEqual({ done: true, value: undefined });
+  expect(seen).toEqual([0, 1, 2, 3].map((w) => ({ w })));
 });
