@@ -1,10 +1,10 @@
 // GraphQL over WebSocket (graphql-ws, subprotocol graphql-transport-ws) on the same port and
 // path as queries. Operations go through yoga's envelop (same plugins, limits and context);
 // identical subscriptions share one execution, whose results are written to each subscriber's
-// socket directly as the same bytes (built once per result, not per socket). An upgrade passes the same Host and Origin
-// checks as any request; frames are small (maxPayload), connection_init must come soon and
-// carry a key (when there are keys), and connections per key and operations per connection
-// are capped. Every refusal is an HTTP status or a graphql-ws close code, never a crash.
+// socket directly as the same bytes (built once per result, not per socket). An upgrade passes
+// the same Host and Origin checks as any request; frames are small (maxPayload), connection_init
+// must come soon and carry a key (when there are keys), and connections per key and operations
+// per connection are capped. Every refusal is an HTTP status or a graphql-ws close code, never a crash.
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { useServer } from 'graphql-ws/use/ws';
