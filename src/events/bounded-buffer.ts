@@ -2,7 +2,6 @@
 // own pace. A subscriber that falls more than `limit` events behind is cut off (what it had not
 // read is dropped) with an error giving the cursor to resume from, so that nobody else waits.
 import { GraphQLError } from 'graphql';
-import { waitUnlessAborted } from './abortable.ts';
 
 /** The error that ends a subscriber who fell more than `limit` events behind; `resumeAfter`: its cursor, when known. */
 export function subscriberTooSlow(limit: number, resumeAfter: string | undefined): GraphQLError {
@@ -29,6 +28,8 @@ export interface BoundedBuffer<T> {
   end(error?: GraphQLError): void;
   /** The next entry, waiting for one; undefined at the end or once `signal` aborts; throws the error that ended it. */
   take(signal: AbortSignal): Promise<T | undefined>;
+  /** The next entry without waiting: undefined while none is queued (and at the end); throws the error that ended it. */
+  poll(): T | undefined;
 }
 
 export function createBoundedBuffer<T>({ limit, sizeOf = () => 1, resumeAfter }: BoundedBufferOptions<T>): BoundedBuffer<T> {
@@ -36,6 +37,8 @@ export function createBoundedBuffer<T>({ limit, sizeOf = () => 1, resumeAfter }:
   let unread = 0;
   let ended: GraphQLError | 'done' | undefined;
   let wake: (() => void) | undefined;
+  /** The signal whose abort wakes a waiting take: watched once, not once per wait (a wait per event per subscriber adds up). */
+  let watched: AbortSignal | undefined;
 
   return {
     push(entry) {
@@ -54,6 +57,15 @@ export function createBoundedBuffer<T>({ limit, sizeOf = () => 1, resumeAfter }:
       ended ??= error ?? 'done';
       wake?.();
     },
+    poll() {
+      const entry = queue.shift();
+      if (entry !== undefined) {
+        unread -= sizeOf(entry);
+        return entry;
+      }
+      if (ended && ended !== 'done') throw ended;
+      return undefined;
+    },
     async take(signal) {
       for (;;) {
         const entry = queue.shift();
@@ -63,7 +75,11 @@ export function createBoundedBuffer<T>({ limit, sizeOf = () => 1, resumeAfter }:
         }
         if (ended === 'done' || signal.aborted) return undefined;
         if (ended) throw ended;
-        await waitUnlessAborted(signal, (resolve) => (wake = resolve));
+        if (watched !== signal) {
+          watched = signal;
+          signal.addEventListener('abort', () => wake?.(), { once: true });
+        }
+        await new Promise<void>((resolve) => (wake = resolve));
         wake = undefined;
       }
     },

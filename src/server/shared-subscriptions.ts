@@ -2,7 +2,8 @@
 // executed once per distinct subscription in the process (relations loaded once), and the
 // result is fanned out to every subscriber. Each subscriber has a bounded buffer; one that
 // falls too far behind is ended with an error giving the cursor to resume from, and nobody
-// else waits for it.
+// else waits for it. A subscriber may be fed directly (`deliver`: a WebSocket writes each result
+// itself, its bytes built once per result for everyone) instead of reading an iterator of results.
 import { GraphQLError, Kind, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { abortable } from '../events/abortable.ts';
 import { createBoundedBuffer, type BoundedBuffer } from '../events/bounded-buffer.ts';
@@ -27,6 +28,21 @@ interface Consumer {
   buffer: BoundedBuffer<Delivery>;
   /** The cursor of the last result handed to it. */
   delivered: string | undefined;
+  /** Set for a subscriber fed directly. */
+  direct?: Direct;
+}
+
+/** A directly fed subscriber's state: results are handed over as they come, in the pump's own loop. */
+interface Direct {
+  deliver: Deliver;
+  /** Its socket is draining: nothing more is handed over until then (what comes meanwhile waits in its buffer). */
+  draining: boolean;
+  /** The execution ended: once its buffer is handed over, the subscription completes. */
+  ending: boolean;
+  /** Why it ended: the error that cut it off, or the execution's (null: completed). */
+  settled: GraphQLError | null | undefined;
+  /** Wakes its iterator, waiting for the end. */
+  wake: (() => void) | undefined;
 }
 
 interface Shared {
@@ -61,12 +77,22 @@ const cursorOfResult = (args: ExecutionArgs): string | undefined => {
   return seq === undefined ? undefined : cursorOf({ seq });
 };
 
+/**
+ * Hands one result of a shared execution to a subscriber fed directly, in the execution's own loop
+ * (no iterator step per subscriber and result). Returns nothing when the subscriber keeps up, or a
+ * promise that resolves once it has caught up (its socket drained): nothing more is handed to it
+ * meanwhile, so that a subscriber that stops reading fills its buffer and is cut off.
+ */
+export type Deliver = (result: Result) => Promise<void> | undefined;
+
 export interface SharedSubscriptions {
   /**
    * Subscribes through a shared execution: `start` runs graphql's subscribe for the first
-   * subscriber of this document and variables; later ones join it.
+   * subscriber of this document and variables; later ones join it. With `deliver`, each result is
+   * handed to it and the iterator returned yields none: it ends (or throws the error that cut the
+   * subscriber off) when the subscription does, and returning it unsubscribes.
    */
-  subscribe(args: ExecutionArgs, start: () => Promise<Source | Result> | Source | Result): Promise<Source | Result>;
+  subscribe(args: ExecutionArgs, start: () => Promise<Source | Result> | Source | Result, deliver?: Deliver): Promise<Source | Result>;
   /** Distinct executions running now. */
   readonly executions: number;
 }
@@ -77,12 +103,45 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
   const keyOf = (args: ExecutionArgs) =>
     `${args.operationName ?? ''}\u0000${print(args.document)}\u0000${JSON.stringify(args.variableValues ?? {})}`;
 
+  /** Hands a directly fed subscriber what its buffer holds, while it keeps up; settles it at the end. */
+  function handOver(consumer: Consumer, direct: Direct): void {
+    if (direct.settled !== undefined) return;
+    try {
+      while (!direct.draining) {
+        const next = consumer.buffer.poll();
+        if (!next) {
+          if (direct.ending) settle(direct, null);
+          return;
+        }
+        consumer.delivered = next.cursor ?? consumer.delivered;
+        const drained = direct.deliver(next.result);
+        if (drained) {
+          direct.draining = true;
+          void drained.then(() => {
+            direct.draining = false;
+            handOver(consumer, direct);
+          });
+        }
+      }
+    } catch (error) {
+      settle(direct, error instanceof GraphQLError ? error : new GraphQLError((error as Error).message));
+    }
+  }
+
+  function settle(direct: Direct, outcome: GraphQLError | null): void {
+    direct.settled ??= outcome;
+    direct.wake?.();
+  }
+
   function pump(key: string, shared: Shared, args: ExecutionArgs): void {
     void (async () => {
       try {
         for await (const result of shared.source) {
           const delivery = { result, cursor: cursorOfResult(args) };
-          for (const consumer of shared.consumers) consumer.buffer.push(delivery);
+          for (const consumer of shared.consumers) {
+            consumer.buffer.push(delivery);
+            if (consumer.direct) handOver(consumer, consumer.direct);
+          }
           if (shared.consumers.size === 0) break;
         }
       } catch (error) {
@@ -90,9 +149,21 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
         for (const consumer of shared.consumers) consumer.buffer.end(failure);
       } finally {
         running.delete(key);
-        for (const consumer of shared.consumers) consumer.buffer.end();
+        for (const consumer of shared.consumers) {
+          consumer.buffer.end();
+          if (consumer.direct) {
+            consumer.direct.ending = true;
+            handOver(consumer, consumer.direct);
+          }
+        }
       }
     })();
+  }
+
+  function leave(shared: Shared, consumer: Consumer): void {
+    shared.consumers.delete(consumer);
+    // The last subscriber gone: stop the execution (and its change stream).
+    if (shared.consumers.size === 0) void shared.source.return?.(undefined);
   }
 
   async function* consume(shared: Shared, consumer: Consumer, signal: AbortSignal): AsyncGenerator<Result> {
@@ -102,9 +173,22 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
         yield next.result;
       }
     } finally {
-      shared.consumers.delete(consumer);
-      // The last subscriber gone: stop the execution (and its change stream).
-      if (shared.consumers.size === 0) void shared.source.return?.(undefined);
+      leave(shared, consumer);
+    }
+  }
+
+  /** A directly fed subscriber's iterator: yields nothing, ends with the subscription or throws what cut it off. */
+  async function* fed(shared: Shared, consumer: Consumer, direct: Direct, signal: AbortSignal): AsyncGenerator<Result> {
+    try {
+      if (direct.settled === undefined && !signal.aborted) {
+        await new Promise<void>((resolve) => {
+          direct.wake = resolve;
+          signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+      }
+      if (direct.settled && !signal.aborted) throw direct.settled;
+    } finally {
+      leave(shared, consumer);
     }
   }
 
@@ -112,7 +196,7 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
     get executions() {
       return running.size;
     },
-    async subscribe(args, start) {
+    async subscribe(args, start, deliver) {
       if (replays(args)) return start();
       const key = keyOf(args);
       let entry = running.get(key);
@@ -141,7 +225,10 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
         }),
       };
       shared.consumers.add(consumer);
-      return abortable((signal) => consume(shared, consumer, signal));
+      if (!deliver) return abortable((signal) => consume(shared, consumer, signal));
+      const direct: Direct = { deliver, draining: false, ending: false, settled: undefined, wake: undefined };
+      consumer.direct = direct;
+      return abortable((signal) => fed(shared, consumer, direct, signal));
     },
   };
 }

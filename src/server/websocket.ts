@@ -1,9 +1,10 @@
 // GraphQL over WebSocket (graphql-ws, subprotocol graphql-transport-ws) on the same port and
 // path as queries. Operations go through yoga's envelop (same plugins, limits and context);
-// identical subscriptions share one execution. An upgrade passes the same Host and Origin
-// checks as any request; frames are small (maxPayload), connection_init must come soon and
-// carry a key (when there are keys), and connections per key and operations per connection
-// are capped. Every refusal is an HTTP status or a graphql-ws close code, never a crash.
+// identical subscriptions share one execution, whose results are written to each subscriber's
+// socket directly as the same bytes (built once per result, not per socket). An upgrade passes
+// the same Host and Origin checks as any request; frames are small (maxPayload), connection_init
+// must come soon and carry a key (when there are keys), and connections per key and operations
+// per connection are capped. Every refusal is an HTTP status or a graphql-ws close code, never a crash.
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { useServer } from 'graphql-ws/use/ws';
@@ -14,7 +15,8 @@ import type { Access } from './access.ts';
 import { createApiKeyCheck } from './auth.ts';
 import type { GraphQLServer } from './graphql.ts';
 import { DEFAULT_WEBSOCKET_LIMITS, type WebSocketLimits } from './limits.ts';
-import { createSharedSubscriptions } from './shared-subscriptions.ts';
+import { createNextMessages } from './next-messages.ts';
+import { createSharedSubscriptions, type Deliver } from './shared-subscriptions.ts';
 
 /** Close code of a connection over its key's cap (graphql-ws' "too many" family). */
 const TOO_MANY_CONNECTIONS = 4429;
@@ -62,9 +64,54 @@ function presentedKey(params: Readonly<Record<string, unknown>> | undefined): st
 export function attachWebSockets(options: WebSocketOptions): WebSockets {
   const { maxPayloadBytes, initTimeoutMs, maxSubscriptionsPerConnection, maxConnectionsPerKey } = options.limits ?? DEFAULT_WEBSOCKET_LIMITS;
   const log = options.logger.child({ component: 'websocket' });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: maxPayloadBytes });
+  // No compression: deflating each message for each socket would cost more than sending it.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxPayloadBytes, perMessageDeflate: false });
   const check = createApiKeyCheck(options.apiKeys);
   const shared = createSharedSubscriptions({ bufferLimit: options.bufferLimit });
+  const messages = createNextMessages();
+  /** The socket and operation id of each operation's arguments (graphql-ws hands subscribe() the object onSubscribe returned). */
+  const operations = new WeakMap<ExecutionArgs, { socket: WebSocket; id: string }>();
+
+  /** The TCP socket under each WebSocket (the one its upgrade came on). */
+  const transportOf = new WeakMap<WebSocket, Duplex>();
+  /**
+   * Sockets written to in this turn of the event loop, corked until it ends: the results one turn
+   * hands a socket (the events of a batch) leave in one write, not one system call each.
+   */
+  const corked = new Set<Duplex>();
+  const uncorkAll = () => {
+    for (const transport of corked) transport.uncork();
+    corked.clear();
+  };
+
+  /**
+   * Feeds a subscriber of a shared execution: what graphql-ws would send for the result (onNext
+   * included), without its per-socket serialization. Nothing to wait for while the socket keeps up,
+   * else its drain: one that stops reading leaves its results in its bounded buffer.
+   */
+  const deliverTo =
+    (socket: WebSocket, id: string): Deliver =>
+    (result) => {
+      options.onDelivered?.();
+      const transport = transportOf.get(socket);
+      if (socket.readyState !== socket.OPEN || !transport) return undefined;
+      if (!corked.has(transport)) {
+        if (corked.size === 0) setImmediate(uncorkAll);
+        transport.cork();
+        corked.add(transport);
+      }
+      socket.send(messages.bytes(result, id), { binary: false });
+      if (!transport.writableNeedDrain || transport.destroyed) return undefined;
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          transport.off('drain', done);
+          transport.off('close', done);
+          resolve();
+        };
+        transport.on('drain', done);
+        transport.on('close', done);
+      });
+    };
   /** Open (acknowledged) connections per key; without keys, all share "". */
   const perKey = new Map<string, number>();
   const keyOf = new WeakMap<WebSocket, string>();
@@ -79,6 +126,7 @@ export function attachWebSockets(options: WebSocketOptions): WebSockets {
       return refuseUpgrade(socket, refusal.status, { errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
+      transportOf.set(ws, socket);
       wss.emit('connection', ws, req);
       // graphql-ws prints every socket error with console.error; these (an oversized or broken
       // frame) are the client's doing, and ws has already closed the connection with its code.
@@ -118,7 +166,7 @@ export function attachWebSockets(options: WebSocketOptions): WebSockets {
         if (open > 0) perKey.set(bucket, open);
         else perKey.delete(bucket);
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         // graphql-ws has registered this operation already.
         if (Object.keys(ctx.subscriptions).length > maxSubscriptionsPerConnection) {
           return [
@@ -133,14 +181,16 @@ export function attachWebSockets(options: WebSocketOptions): WebSockets {
           // A refusal by the query limits is thrown (see query-limits.ts), the rest returned.
           const errors = enveloped.validate(enveloped.schema, document);
           if (errors.length) return errors;
-          return {
+          const args: ExecutionArgs = {
             schema: enveloped.schema,
             operationName: payload.operationName,
             document,
             variableValues: payload.variables,
             contextValue: await enveloped.contextFactory(),
             rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
-          } satisfies ExecutionArgs;
+          };
+          operations.set(args, { socket: ctx.extra.socket, id });
+          return args;
         } catch (error) {
           // A syntax error or a limit: an error message for this operation, the connection stays.
           if (error instanceof GraphQLError) return [error];
@@ -148,10 +198,15 @@ export function attachWebSockets(options: WebSocketOptions): WebSockets {
           return [new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
         }
       },
-      // graphql-ws sends what onNext returns instead of the result: return nothing.
+      // graphql-ws sends what onNext returns instead of the result: return nothing. (Results of
+      // shared executions do not pass here: deliverTo sends them.)
       onNext: () => void options.onDelivered?.(),
       execute: (args) => (args.rootValue as Pick<Enveloped, 'execute'>).execute(args),
-      subscribe: (args) => shared.subscribe(args, () => (args.rootValue as Pick<Enveloped, 'subscribe'>).subscribe(args) as never),
+      subscribe: (args) => {
+        const operation = operations.get(args);
+        const start = () => (args.rootValue as Pick<Enveloped, 'subscribe'>).subscribe(args) as never;
+        return shared.subscribe(args, start, operation && deliverTo(operation.socket, operation.id));
+      },
     },
     wss,
   );

@@ -42,4 +42,20 @@ describe('a bounded buffer', () => {
     leaving.abort();
     expect(await waiting).toBeUndefined();
   });
+
+  it('hands out what is queued without waiting, then throws the error that cut the reader off', () => {
+    const b = buffer(2);
+    expect(b.poll()).toBeUndefined();
+    b.push([20]);
+    expect(b.poll()).toEqual([20]);
+    b.push([21]);
+    b.push([22]);
+    b.push([23]);
+    expect(() => b.poll()).toThrow('this subscriber fell more than 2 events behind and was cut off; subscribe again with after: "20" to resume');
+    const done = buffer(2);
+    done.push([1]);
+    done.end();
+    expect(done.poll()).toEqual([1]);
+    expect(done.poll()).toBeUndefined();
+  });
 });
