@@ -10,6 +10,7 @@ import type { SyncStatusSource } from '../sync/status.ts';
 import { schema, type Context } from '../schema/index.ts';
 import type { Access } from './access.ts';
 import { useApiKeys } from './auth.ts';
+import { useRequestBodyLimit } from './body-limit.ts';
 import { useCompiledExecution } from './compiled-execution.ts';
 import { DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits.ts';
 import { useQueryLimits } from './query-limits.ts';
@@ -78,7 +79,8 @@ export function createGraphQL(options: GraphQLOptions): GraphQLServer {
     graphqlEndpoint: '/graphql',
     // yoga's default grants every origin, with credentials: only the origins CORS_ORIGINS lists get one.
     cors: access ? (request) => access.cors(request) : false,
-    maxRequestBodySize: maxRequestBodyBytes,
+    // Enforced by useRequestBodyLimit (the last plugin), which counts only bodies without a length.
+    maxRequestBodySize: false,
     context: () => ({
       prisma: options.prisma,
       ...(options.changes ? { changes: options.changes } : {}),
@@ -142,6 +144,7 @@ export function createGraphQL(options: GraphQLOptions): GraphQLServer {
           ]
         : []),
       useQueryLimits(limits),
+      useRequestBodyLimit(maxRequestBodyBytes),
     ],
   });
 }
