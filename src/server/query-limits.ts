@@ -10,6 +10,7 @@ import { PothosValidationError } from '@pothos/core';
 import { complexityFromQuery, type ComplexityResult } from '@pothos/plugin-complexity';
 import { GraphQLError, getOperationAST, Kind, type DocumentNode, type GraphQLSchema, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
 import type { QueryLimits } from './limits.ts';
 
 /** Directives an operation may carry. */
@@ -62,18 +63,27 @@ function variablesRefusal(variables: unknown): GraphQLError | undefined {
   return undefined;
 }
 
+/** Costings kept per document (by operation and variables); the least recently used go first. */
+const MAX_COSTINGS_PER_DOCUMENT = 1000;
+/** Variables longer than this (as JSON) are costed every time rather than kept. */
+const MAX_KEPT_VARIABLES_CHARS = 4096;
+
 /**
  * The cost and depth of the operation that would run (graphql's choice by operationName), with
  * the variables; undefined when none would (an unknown operation, invalid variables: execution
- * refuses those). An operation without variables costs the same every time: kept by document.
+ * refuses those). The cost depends on nothing else (not on the context: src/schema/complexity.ts),
+ * so it is kept by document, operation and variables: a dashboard or a node look-up asking the
+ * same thing again is not walked again.
  */
 function createCosting() {
-  const byDocument = new WeakMap<DocumentNode, Map<string, ComplexityResult>>();
+  const byDocument = new WeakMap<DocumentNode, LRUCache<string, ComplexityResult>>();
   return (schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>, context: object): ComplexityResult | undefined => {
     const operation = getOperationAST(document, operationName);
     if (!operation) return undefined;
-    const fixed = !operation.variableDefinitions?.length;
-    const known = fixed ? byDocument.get(document)?.get(operationName ?? '') : undefined;
+    const json = operation.variableDefinitions?.length ? JSON.stringify(variables) : '';
+    const key = json.length <= MAX_KEPT_VARIABLES_CHARS ? `${operationName ?? ''}\n${json}` : undefined;
+    let costings = byDocument.get(document);
+    const known = key === undefined ? undefined : costings?.get(key);
     if (known) return known;
     let result: ComplexityResult;
     try {
@@ -88,9 +98,9 @@ function createCosting() {
       if (error instanceof GraphQLError) return undefined;
       throw error;
     }
-    if (fixed) {
-      const operations = byDocument.get(document) ?? new Map<string, ComplexityResult>();
-      byDocument.set(document, operations.set(operationName ?? '', result));
+    if (key !== undefined) {
+      if (!costings) byDocument.set(document, (costings = new LRUCache({ max: MAX_COSTINGS_PER_DOCUMENT })));
+      costings.set(key, result);
     }
     return result;
   };
