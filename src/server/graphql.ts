@@ -1,6 +1,5 @@
 // The GraphQL endpoint: graphql-yoga over the Pothos schema, with API keys, a response cache,
 // query limits, CORS, masked errors and GraphiQL.
-import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Registry } from 'prom-client';
 import type { PrismaClient } from '../db/client.ts';
@@ -14,6 +13,7 @@ import { useRequestBodyLimit } from './body-limit.ts';
 import { useCompiledExecution } from './compiled-execution.ts';
 import { DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits.ts';
 import { useQueryLimits } from './query-limits.ts';
+import { useRequestMetrics } from './request-metrics.ts';
 import { useMirrorResponseCache, type ResponseCacheScope } from './response-cache.ts';
 
 /** What GraphiQL opens with. */
@@ -117,32 +117,8 @@ export function createGraphQL(options: GraphQLOptions): GraphQLServer {
             }),
           ]
         : []),
-      ...(options.metrics
-        ? [
-            usePrometheus({
-              registry: options.metrics,
-              // Served by the gateway's own /metrics with the sync's metrics.
-              endpoint: false,
-              // The plugin turns on a dozen series unless told otherwise (one walks every query
-              // document for deprecated fields): only these three, each cheap per request.
-              metrics: {
-                graphql_yoga_http_duration: true,
-                graphql_envelop_request_duration: true,
-                graphql_envelop_error_result: true,
-                graphql_envelop_deprecated_field: false,
-                graphql_envelop_request: false,
-                graphql_envelop_request_time_summary: false,
-                graphql_envelop_phase_parse: false,
-                graphql_envelop_phase_validate: false,
-                graphql_envelop_phase_context: false,
-                graphql_envelop_phase_execute: false,
-                graphql_envelop_phase_subscribe: false,
-                graphql_envelop_schema_change: false,
-                graphql_envelop_execute_resolver: false,
-              },
-            }),
-          ]
-        : []),
+      // graphql_yoga_http_duration, graphql_envelop_request_duration, graphql_envelop_error_result.
+      ...(options.metrics ? [useRequestMetrics(options.metrics)] : []),
       useQueryLimits(limits),
       useRequestBodyLimit(maxRequestBodyBytes),
     ],
