@@ -31,12 +31,15 @@ const schema = createSchema({
 async function seriesAfter(plugin: (registry: Registry) => Plugin, requests: Array<[string, RequestInit?]>) {
   const registry = new Registry();
   const yoga = createYoga({ schema, plugins: [plugin(registry)], maskedErrors: false, logging: false });
-  for (const [path, init] of requests) await (await yoga.fetch(`http://localhost${path}`, init)).text();
+  for (const [path, init] of requests) await (await yoga.fetch(`http://localhost${path}`, init ?? {})).text();
   const metrics = await registry.getMetricsAsJSON();
   return NAMES.map((name) => {
     const metric = metrics.find((m) => m.name === name);
     const values = (metric?.values ?? [])
-      .filter((v) => !('metricName' in v) || v.metricName === undefined || v.metricName.endsWith('_count'))
+      .filter((v) => {
+        const metricName = (v as { metricName?: string }).metricName;
+        return metricName === undefined || metricName.endsWith('_count');
+      })
       .map((v) => JSON.stringify([v.labels, v.value]))
       .sort();
     return { name, help: metric?.help, type: metric?.type, values };
