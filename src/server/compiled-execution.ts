@@ -86,6 +86,14 @@ export function useCompiledExecution(options: CompiledExecutionOptions = {}): Pl
       })
     : undefined;
   const compile = createCompilations();
+  // The marked text of each compiled query, built once: a text concatenated per request would be
+  // a new string whose hash (the prepared statement's name is looked up by text) is computed again.
+  const preparedText = new WeakMap<CompiledQuery, string>();
+  const textOf = (query: CompiledQuery) => {
+    let text = preparedText.get(query);
+    if (text === undefined) preparedText.set(query, (text = PREPARED + query.text));
+    return text;
+  };
   return {
     onExecute({ executeFn, setExecuteFn }) {
       setExecuteFn(async (args: ExecutionArgs) => {
@@ -93,7 +101,7 @@ export function useCompiledExecution(options: CompiledExecutionOptions = {}): Pl
         try {
           const compiled = await compile(args.schema, prisma, args);
           if (compiled.covered) {
-            const rows = await queryText(prisma, PREPARED + compiled.query.text, compiled.query.values);
+            const rows = await queryText(prisma, textOf(compiled.query), compiled.query.values);
             executions?.inc({ path: 'compiled' });
             return compiledResult(compiled.query, rows[0]!.data as string);
           }
