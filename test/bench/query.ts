@@ -142,10 +142,14 @@ LEFT JOIN pipelines p ON p.id = s.pipeline_id
 LEFT JOIN users u ON u.id = d.owner_id
 ORDER BY d.id`;
 
-interface ToOneRow {
+interface ToOneRow extends RelationsRow {
   id: string;
   name: string | null;
   value_text: string | null;
+}
+
+/** A deal's to-one relations as both deals statements read them (has_*: the relation exists). */
+interface RelationsRow {
   has_contact: boolean;
   contact_name: string | null;
   has_stage: boolean;
@@ -156,15 +160,14 @@ interface ToOneRow {
   owner_name: string | null;
 }
 
-interface DealsRow {
-  has_contact: boolean;
-  contact_name: string | null;
-  has_stage: boolean;
-  stage_name: string | null;
-  has_pipeline: boolean;
-  pipeline_name: string | null;
-  has_owner: boolean;
-  owner_name: string | null;
+/** The to-one relations of a deal as the gateway answers them (null when absent). */
+const relationsOf = (r: RelationsRow) => ({
+  contact: r.has_contact ? { name: r.contact_name } : null,
+  stage: r.has_stage ? { name: r.stage_name, pipeline: r.has_pipeline ? { name: r.pipeline_name } : null } : null,
+  owner: r.has_owner ? { name: r.owner_name } : null,
+});
+
+interface DealsRow extends RelationsRow {
   notes: (string | null)[];
 }
 
@@ -254,9 +257,7 @@ function scenarios(nodeIds: readonly string[]): Scenario[] {
         const { rows } = await pool.query<DealsRow>({ name: 'bench_deals', text: DEALS_SQL, values: [50] });
         const edges = rows.map((r) => ({
           node: {
-            contact: r.has_contact ? { name: r.contact_name } : null,
-            stage: r.has_stage ? { name: r.stage_name, pipeline: r.has_pipeline ? { name: r.pipeline_name } : null } : null,
-            owner: r.has_owner ? { name: r.owner_name } : null,
+            ...relationsOf(r),
             notes: { edges: r.notes.map((content) => ({ node: { content } })) },
           },
         }));
@@ -325,9 +326,7 @@ function scenarios(nodeIds: readonly string[]): Scenario[] {
             baseId: baseId(r.id),
             name: r.name,
             value: r.value_text,
-            contact: r.has_contact ? { name: r.contact_name } : null,
-            stage: r.has_stage ? { name: r.stage_name, pipeline: r.has_pipeline ? { name: r.pipeline_name } : null } : null,
-            owner: r.has_owner ? { name: r.owner_name } : null,
+            ...relationsOf(r),
           },
         }));
         return JSON.stringify({ data: { deals: { edges } } });
