@@ -27,6 +27,15 @@ interface WithParams {
   request?: Request;
 }
 
+/**
+ * A request's URL without its query string: the plugin labelled the whole URL, so every distinct
+ * GET query made a series of its own, a memory any client could grow without bound.
+ */
+const withoutQuery = (url: string) => {
+  const at = url.indexOf('?');
+  return at < 0 ? url : url.slice(0, at);
+};
+
 export function useRequestMetrics(registry: Registry): Plugin {
   const http = new Histogram({
     name: 'graphql_yoga_http_duration',
@@ -128,7 +137,7 @@ export function useRequestMetrics(registry: Registry): Plugin {
           statusCode: response.status,
           operationType: operation.operationType || 'unknown',
           operationName: operation.operationName || 'Anonymous',
-          url: request.url,
+          url: withoutQuery(request.url),
         },
         (performance.now() - start) / 1000,
       );
