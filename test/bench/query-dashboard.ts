@@ -61,7 +61,10 @@ export interface DashboardFigures {
   executed: DashboardSide;
   /** byType req/s over executed req/s. */
   speedup: number;
+  /** The dashboard goal: hits and speed-up. */
   met: boolean;
+  /** The memory goal: the by-type gateway's RSS under this load. */
+  memoryMet: boolean;
 }
 
 interface Gateway {
@@ -201,11 +204,13 @@ export async function runDashboard(options: DashboardOptions): Promise<Dashboard
   const wholeCache = await side('whole cache', { RESPONSE_CACHE_SCOPE: 'mirror' });
   const executed = await side('executed', { RESPONSE_CACHE_MB: '0' });
   const speedup = round(byType.rps / Math.max(1, executed.rps), 2);
-  const met = (byType.hitRatio ?? 0) >= DASHBOARD_GOALS.hitRatio && speedup >= DASHBOARD_GOALS.speedup && byType.rssMB < DASHBOARD_GOALS.rssMB;
+  const met = (byType.hitRatio ?? 0) >= DASHBOARD_GOALS.hitRatio && speedup >= DASHBOARD_GOALS.speedup;
+  const memoryMet = byType.rssMB < DASHBOARD_GOALS.rssMB;
   console.log(
     `goal: dashboard under activity: hits at least ${DASHBOARD_GOALS.hitRatio * 100}% (${round((byType.hitRatio ?? 0) * 100, 1)}%), ` +
       `at least ${DASHBOARD_GOALS.speedup}x the executed req/s (${speedup}x; whole-cache invalidation ${round(wholeCache.rps / Math.max(1, executed.rps), 2)}x, ` +
-      `${round((wholeCache.hitRatio ?? 0) * 100, 1)}% hits), gateway RSS under ${DASHBOARD_GOALS.rssMB} MB (${byType.rssMB} MB; executed ${executed.rssMB} MB): ${met ? 'met' : 'NOT met'}`,
+      `${round((wholeCache.hitRatio ?? 0) * 100, 1)}% hits): ${met ? 'met' : 'NOT met'}`,
   );
-  return { byType, wholeCache, executed, speedup, met };
+  console.log(`goal: gateway RSS under ${DASHBOARD_GOALS.rssMB} MB under this load (${byType.rssMB} MB; executed ${executed.rssMB} MB): ${memoryMet ? 'met' : 'NOT met'}`);
+  return { byType, wholeCache, executed, speedup, met, memoryMet };
 }
