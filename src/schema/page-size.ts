@@ -2,8 +2,9 @@
 import { GraphQLError } from 'graphql';
 
 /** Largest page a connection serves; larger requests get an error rather than a silent cut. */
-const MAX_PAGE_SIZE = 100;
-const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+/** The page a connection serves when neither first nor last is given. */
+export const DEFAULT_PAGE_SIZE = 20;
 
 /** Page sizes for every connection: `first`/`last` default 20, at most 100. */
 export const pageSize = {

@@ -40,9 +40,9 @@ import type { WhereInput } from '../filters.ts';
 import { checkWhere, modelFields, RESOURCES, type ModelName } from '../resources.ts';
 import { beyondCursor, orderSql, sortKeysOf, type OrderKey, type SortKey } from '../sql-connection.ts';
 import { columnOf, SqlBuilder, tableOf, whereSql } from '../where-sql.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../page-size.ts';
 import { applyPost, PostBuilder, type Post } from './post.ts';
 
-export type { Post } from './post.ts';
 
 /** One statement answering a whole operation. */
 export interface CompiledQuery {
@@ -75,14 +75,13 @@ const notCovered = (reason: string): never => {
 
 /** Pairs one json_build_object takes (Postgres allows 100 arguments). */
 const MAX_PAIRS = 50;
-/** Page sizes as pageSize (page-size.ts) has them: beyond, the resolvers answer the error. */
-const DEFAULT_PAGE = 20;
-const MAX_PAGE = 100;
 /** A Base id as its canonical digits (a global id of `Deal:007` is left to the resolvers). */
 const INT64 = /^(0|-?[1-9]\d{0,18})$/;
-const MIN_SAFE = '-9007199254740991';
-const MAX_SAFE = '9007199254740991';
+/** The BigInt scalar's bounds of a number (scalars.ts): beyond, ids are strings. */
+const MIN_SAFE = String(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = String(Number.MAX_SAFE_INTEGER);
 
+// RESOURCES fills as the resource files define their types: read when asked, not at load.
 const isResource = (name: string): name is ModelName => (RESOURCES as readonly string[]).includes(name);
 
 // Every value is built as JSON text, written exactly as JSON.stringify writes it (no spaces; Postgres
@@ -234,7 +233,7 @@ class Compiler {
       if (name === 'node') pairs.push([key, this.byGlobalId(args.id, args.includeDeleted === true, nodes, post.child(key, false))]);
       else if (name === 'nodes') {
         const ids = Array.isArray(args.ids) ? args.ids : notCovered('nodes without ids');
-        if (ids.length > MAX_PAGE) notCovered('too many ids');
+        if (ids.length > MAX_PAGE_SIZE) notCovered('too many ids');
         // Objects of different types in one list: none may need finishing in JavaScript.
         const items = ids.map((id) => {
           const itemPost = new PostBuilder();
@@ -318,12 +317,12 @@ class Compiler {
     const order = orderSql(spec.keys, 't', false);
     const size = this.param(spec.take - 1, 'int');
     const limit = this.param(spec.take, 'int');
-    // The page's rows, in order, numbered (the last is only there to tell hasNextPage); the
-    // aggregates read them in that order (the page is their only input).
+    // The page's rows, numbered in order (the last is only there to tell hasNextPage); the
+    // aggregates that depend on the order say it (ORDER BY __o): a subquery's order is not
+    // guaranteed to reach an aggregate.
     const x = this.alias('x');
     const columns = new Set(['id']);
     this.columns.set(x, columns);
-    const n = x;
     const pairs: Array<[string, string]> = [];
     for (const [key, nodes] of fields) {
       const name = nodes[0]!.name.value;
@@ -345,10 +344,10 @@ class Compiler {
           else if (edgeField === 'cursor') edge.push([edgeKey, cursorSql(`${x}."id"`)]);
           else if (edgeField === 'node') {
             const nodeType = getNamedType(edgeType.getFields().node!.type) as GraphQLObjectType;
-            edge.push([edgeKey, this.node(nodeType, spec.model, n, edgeNodes, edgePost.child(edgeKey, false))]);
+            edge.push([edgeKey, this.node(nodeType, spec.model, x, edgeNodes, edgePost.child(edgeKey, false))]);
           } else notCovered(`${edgeType.name}.${edgeField}`);
         }
-        pairs.push([key, `COALESCE('[' || string_agg(${this.object(edge)}, ',') FILTER (WHERE ${x}.__o <= ${size}) || ']', '[]')`]);
+        pairs.push([key, `COALESCE('[' || string_agg(${this.object(edge)}, ',' ORDER BY ${x}.__o) FILTER (WHERE ${x}.__o <= ${size}) || ']', '[]')`]);
       } else if (name === 'pageInfo') {
         const infoType = getNamedType(spec.type.getFields().pageInfo!.type) as GraphQLObjectType;
         const info: Array<[string, string]> = [];
@@ -358,7 +357,7 @@ class Compiler {
           else if (infoField === 'hasNextPage') info.push([infoKey, `(count(*) > ${size})::text`]);
           else if (infoField === 'hasPreviousPage') info.push([infoKey, spec.after !== undefined ? `'true'` : `'false'`]);
           else if (infoField === 'startCursor') info.push([infoKey, cursorSql(`min(${x}."id") FILTER (WHERE ${x}.__o = 1 AND ${x}.__o <= ${size})`)]);
-          else if (infoField === 'endCursor') info.push([infoKey, cursorSql(`(array_agg(${x}."id") FILTER (WHERE ${x}.__o <= ${size}))[LEAST(count(*)::int, ${size})]`)]);
+          else if (infoField === 'endCursor') info.push([infoKey, cursorSql(`(array_agg(${x}."id" ORDER BY ${x}.__o DESC) FILTER (WHERE ${x}.__o <= ${size}))[1]`)]);
           else notCovered(`PageInfo.${infoField}`);
         }
         pairs.push([key, this.object(info)]);
@@ -485,8 +484,8 @@ function edgeNodeType(connection: GraphQLObjectType): GraphQLOutputType {
 function pageTake(args: Record<string, unknown>): number {
   if (args.last != null || args.before != null) notCovered('backward page');
   const first = args.first as number | null | undefined;
-  if (first != null && (first < 0 || first > MAX_PAGE)) notCovered('page size refused');
-  return (first ?? DEFAULT_PAGE) + 1;
+  if (first != null && (first < 0 || first > MAX_PAGE_SIZE)) notCovered('page size refused');
+  return (first ?? DEFAULT_PAGE_SIZE) + 1;
 }
 
 function afterOf(args: Record<string, unknown>): string | undefined {
