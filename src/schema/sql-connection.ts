@@ -35,7 +35,7 @@ export interface SortKey {
 }
 
 /** How long the discovered types of a resource's custom fields are kept in memory for ordering. */
-const TYPES_TTL_MS = 2000;
+export const TYPES_TTL_MS = 2000;
 const typeCache = new Map<string, { at: number; types: Promise<Map<string, string>> }>();
 
 /** The discovered types of a resource's custom fields, read at most every couple of seconds (discovery changes them rarely). */

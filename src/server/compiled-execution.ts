@@ -3,14 +3,16 @@
 // Pothos resolvers run it as before, so their answers and errors stay the authority. Placed before
 // the response cache, which then wraps whichever path ran. Executions are counted by path
 // (bsg_graphql_executions_total{path="compiled"|"resolvers"}).
-import type { DocumentNode, ExecutionArgs, ExecutionResult, GraphQLSchema } from 'graphql';
+import type { ExecutionArgs, ExecutionResult, GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { Counter, type Registry } from 'prom-client';
 import { PREPARED, queryText, type PrismaClient } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
 import type { Context } from '../schema/builder.ts';
 import { answerOf, compileQuery, type CompiledQuery, type CompileResult } from '../schema/sql/compile.ts';
-import { customFieldTypes } from '../schema/sql-connection.ts';
+// A compilation that read custom-field types holds as long as sql-connection.ts keeps the types.
+import { customFieldTypes, TYPES_TTL_MS } from '../schema/sql-connection.ts';
+import { createDocumentMemo } from './document-memo.ts';
 
 /** Options for {@link useCompiledExecution}. */
 export interface CompiledExecutionOptions {
@@ -20,11 +22,6 @@ export interface CompiledExecutionOptions {
   logger?: Logger;
 }
 
-/** Compilations kept per document (by operation and variables); beyond, that document's are dropped. */
-const MAX_PER_DOCUMENT = 1000;
-/** How long a compilation that read custom-field types holds (as long as sql-connection.ts keeps the types). */
-const TYPES_TTL_MS = 2000;
-
 interface Compilation {
   result: CompileResult;
   /** When it stops holding (it read custom-field types), or never. */
@@ -33,11 +30,10 @@ interface Compilation {
 
 /** Compiles each (document, operation, variables) once: the text, values and post-processing are the same every time. */
 function createCompilations() {
-  const byDocument = new WeakMap<DocumentNode, Map<string, Compilation>>();
+  const compilations = createDocumentMemo<Compilation>();
   return async (schema: GraphQLSchema, prisma: PrismaClient, args: ExecutionArgs): Promise<CompileResult> => {
-    const key = `${args.operationName ?? ''}\n${JSON.stringify(args.variableValues ?? {})}`;
-    let compilations = byDocument.get(args.document);
-    const known = compilations?.get(key);
+    const key = compilations.keyOf(args.document, args.operationName, args.variableValues);
+    const known = compilations.get(key);
     if (known && known.until > Date.now()) return known.result;
     let readTypes = false;
     const result = await compileQuery({
@@ -50,7 +46,6 @@ function createCompilations() {
         return customFieldTypes(prisma, name);
       },
     });
-    if (!compilations || compilations.size >= MAX_PER_DOCUMENT) byDocument.set(args.document, (compilations = new Map()));
     compilations.set(key, { result, until: readTypes ? Date.now() + TYPES_TTL_MS : Infinity });
     return result;
   };
@@ -98,16 +93,23 @@ export function useCompiledExecution(options: CompiledExecutionOptions = {}): Pl
     onExecute({ executeFn, setExecuteFn }) {
       setExecuteFn(async (args: ExecutionArgs) => {
         const { prisma } = args.contextValue as Context;
+        let compiled: CompileResult | undefined;
         try {
-          const compiled = await compile(args.schema, prisma, args);
-          if (compiled.covered) {
+          compiled = await compile(args.schema, prisma, args);
+        } catch (error) {
+          // The compiler failing (it never should): the resolvers answer.
+          options.logger?.warn({ err: error }, 'compiling a query failed; resolvers answer it');
+        }
+        if (compiled?.covered) {
+          try {
             const rows = await queryText(prisma, textOf(compiled.query), compiled.query.values);
             executions?.inc({ path: 'compiled' });
             return compiledResult(compiled.query, rows[0]!.data as string);
+          } catch (error) {
+            // A value Postgres refuses (a bad date in a filter, say) or an outage: the resolvers
+            // answer, with their own errors and whatever fields they can still fill.
+            options.logger?.debug({ err: error }, 'compiled query failed; resolvers answer it');
           }
-        } catch (error) {
-          // A value Postgres refuses (a bad date in a filter, say): the resolvers say what is wrong.
-          options.logger?.debug({ err: error }, 'compiled query failed; resolvers answer it');
         }
         executions?.inc({ path: 'resolvers' });
         return executeFn(args);

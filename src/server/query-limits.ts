@@ -10,7 +10,7 @@ import { PothosValidationError } from '@pothos/core';
 import { complexityFromQuery, type ComplexityResult } from '@pothos/plugin-complexity';
 import { GraphQLError, getOperationAST, Kind, type DocumentNode, type GraphQLSchema, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { LRUCache } from 'lru-cache';
+import { createDocumentMemo } from './document-memo.ts';
 import type { QueryLimits } from './limits.ts';
 
 /** Directives an operation may carry. */
@@ -63,11 +63,6 @@ function variablesRefusal(variables: unknown): GraphQLError | undefined {
   return undefined;
 }
 
-/** Costings kept per document (by operation and variables); the least recently used go first. */
-const MAX_COSTINGS_PER_DOCUMENT = 1000;
-/** Variables longer than this (as JSON) are costed every time rather than kept. */
-const MAX_KEPT_VARIABLES_CHARS = 4096;
-
 /**
  * The cost and depth of the operation that would run (graphql's choice by operationName), with
  * the variables; undefined when none would (an unknown operation, invalid variables: execution
@@ -76,14 +71,12 @@ const MAX_KEPT_VARIABLES_CHARS = 4096;
  * same thing again is not walked again.
  */
 function createCosting() {
-  const byDocument = new WeakMap<DocumentNode, LRUCache<string, ComplexityResult>>();
+  const costings = createDocumentMemo<ComplexityResult>();
   return (schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>, context: object): ComplexityResult | undefined => {
     const operation = getOperationAST(document, operationName);
     if (!operation) return undefined;
-    const json = operation.variableDefinitions?.length ? JSON.stringify(variables) : '';
-    const key = json.length <= MAX_KEPT_VARIABLES_CHARS ? `${operationName ?? ''}\n${json}` : undefined;
-    let costings = byDocument.get(document);
-    const known = key === undefined ? undefined : costings?.get(key);
+    const key = costings.keyOf(document, operationName, variables);
+    const known = costings.get(key);
     if (known) return known;
     let result: ComplexityResult;
     try {
@@ -98,10 +91,7 @@ function createCosting() {
       if (error instanceof GraphQLError) return undefined;
       throw error;
     }
-    if (key !== undefined) {
-      if (!costings) byDocument.set(document, (costings = new LRUCache({ max: MAX_COSTINGS_PER_DOCUMENT })));
-      costings.set(key, result);
-    }
+    costings.set(key, result);
     return result;
   };
 }
