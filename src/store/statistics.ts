@@ -25,8 +25,10 @@ export interface StatisticsOptions {
 export interface StatisticsKeeper {
   /** Counts the changes of a committed page; analyzes the tables they doubled. */
   record(changes: readonly ChangeCount[]): void;
-  /** Resolves once the analyses under way are done, and the tables that got key-column ones are analyzed whole. */
+  /** Resolves once the analyses under way are done. */
   settled(): Promise<void>;
+  /** Analyzes whole the tables that got key-column analyses (at the end of a completed session). */
+  analyzeGrown(): Promise<void>;
 }
 
 /** The table a change of `type` went to, and the columns the page statement looks its rows up by. */
@@ -90,7 +92,8 @@ export function createStatisticsKeeper(options: StatisticsOptions): StatisticsKe
       }
       for (const table of tablesToAnalyze(inserted, analyzedRows, minRows)) if (!busy.has(table)) analyze(table);
     },
-    settled: () =>
+    settled: () => analyses,
+    analyzeGrown: () =>
       (analyses = analyses.then(async () => {
         for (const table of [...partial]) {
           partial.delete(table);

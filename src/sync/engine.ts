@@ -364,6 +364,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       const now = new Date();
       note({ state: 'idle', sessionFinishedAt: now, lastSuccessAt: now, lastProgressAt: now, countLeft: 0n });
       [failedObjectsPending, rejectedItems] = await held(Promise.all([countFailedObjects(prisma), countRejectedItems(prisma)])).catch(() => [failedObjectsPending, rejectedItems]);
+      // After the session is recorded as finished (the status says idle meanwhile), and never on the
+      // way out of an interrupted one: a full ANALYZE of a big table takes seconds.
+      await held(statistics.analyzeGrown());
       sessionLog.finished({ session: start.id, items: summary.items, pages: summary.pages, events: summary.events }, big);
     }
     return summary;
