@@ -5,7 +5,7 @@
 // else waits for it. A subscriber may be fed directly (`deliver`: a WebSocket writes each result
 // itself, its bytes built once per result for everyone) instead of reading an iterator of results.
 import { GraphQLError, Kind, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
-import { abortable } from '../events/abortable.ts';
+import { abortable, waitUnlessAborted } from '../events/abortable.ts';
 import { createBoundedBuffer, type BoundedBuffer } from '../events/bounded-buffer.ts';
 import { cursorOf } from '../events/change-stream.ts';
 
@@ -180,10 +180,9 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
   /** A directly fed subscriber's iterator: yields nothing, ends with the subscription or throws what cut it off. */
   async function* fed(shared: Shared, consumer: Consumer, direct: Direct, signal: AbortSignal): AsyncGenerator<Result> {
     try {
-      if (direct.settled === undefined && !signal.aborted) {
-        await new Promise<void>((resolve) => {
-          direct.wake = resolve;
-          signal.addEventListener('abort', () => resolve(), { once: true });
+      if (direct.settled === undefined) {
+        await waitUnlessAborted(signal, (wake) => {
+          direct.wake = wake;
         });
       }
       if (direct.settled && !signal.aborted) throw direct.settled;
